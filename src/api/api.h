@@ -1,0 +1,32 @@
+/**
+ * @file api.h  The console and integration API: HTTPS, WSS, REST
+ *
+ * One HTTPS listener serves the web console's files, the WSS control
+ * channel (/ws/control), REST (/api/v1), /healthz and /metrics.  Every
+ * operation goes through one dispatcher that validates the message against
+ * its schema and the operator's roles against the permission matrix.
+ */
+#include <stdint.h>
+
+struct api;
+struct conf;
+struct store;
+struct audit;
+struct session_mgr;
+struct pos_reg;
+
+struct api_ctx {
+	const struct conf *conf;
+	struct store *store;
+	struct audit *audit;
+	struct session_mgr *sessions;
+	struct pos_reg *pos;
+};
+
+/* Process-wide TLS policy (minimum version): call before libre_init() */
+int  api_tls_init(int min_version);
+
+int  api_alloc(struct api **apip, const struct api_ctx *ctx);
+void api_set_conf(struct api *api, const struct conf *conf);
+/* Tell consoles the node is going down, close their channels */
+void api_shutdown(struct api *api);

@@ -1,0 +1,110 @@
+/**
+ * @file api_int.h  Internals of the API module (not for other modules)
+ */
+
+enum {
+	API_MSG_MAX = 65536,      /* largest control message accepted   */
+	API_REASON_MAX = 160,
+};
+
+struct api_err {
+	int  code;                /* HTTP-like: 400, 401, 403, 404 ...  */
+	char reason[API_REASON_MAX];
+};
+
+int api_fail(struct api_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Field types of message schemas */
+enum api_ftype {
+	FT_STR,        /* string, min..max characters                  */
+	FT_INT,        /* integer, min..max                            */
+	FT_NUM,        /* number, min..max                             */
+	FT_BOOL,
+	FT_STRARR,     /* array of strings, min..max elements          */
+};
+
+struct api_field {
+	const char *name;
+	enum api_ftype type;
+	bool required;
+	double min, max;
+};
+
+/* msg.c: the envelope {"op", "id", ...} and the schema checks */
+/* *idp is the request id, -1 when absent or not valid */
+int  api_msg_decode(json_t **msgp, int64_t *idp, const char *buf,
+		    size_t len, struct api_err *e);
+int  api_msg_check(const struct api_field *fields, const json_t *msg,
+		   struct api_err *e);
+
+struct api_counters {
+	uint64_t http_requests;
+	uint64_t ws_messages;
+	uint64_t rest_requests;
+	uint64_t logins_ok, logins_failed, logins_locked;
+	uint64_t errors[6];       /* 400 401 403 404 409 5xx            */
+};
+
+struct api {
+	struct api_ctx ctx;
+	struct http_sock *https;
+	struct websock *ws;
+	struct list clients;      /* struct ws_client                   */
+	struct bus_sub *bus;
+	struct api_counters cnt;
+	int64_t started;
+};
+
+/* A request being served, whatever transport brought it */
+struct api_req {
+	struct api *api;
+	struct session *sess;     /* NULL before hello / without token  */
+	const char *transport;    /* "wss" or "rest"                    */
+	const char *peer;
+};
+
+typedef int (api_op_h)(struct api_req *r, const json_t *msg,
+		       json_t **result, struct api_err *e);
+
+struct api_op {
+	const char *name;
+	const char *perm;         /* rbac permission; NULL: no session  */
+	const struct api_field *fields;
+	api_op_h *h;
+};
+
+/* ops.c */
+const struct api_op *api_op_find(const char *name);
+const struct api_op *api_op_table(size_t *countp);
+int  api_dispatch(struct api_req *r, const json_t *msg, json_t **result,
+		  struct api_err *e);
+void api_count_error(struct api *api, int code);
+/* Permission needed to receive an event, NULL when targeted */
+const char *api_event_perm(const char *event);
+
+/* ws.c */
+int  api_ws_accept(struct api *api, struct http_conn *conn,
+		   const struct http_msg *msg);
+void api_ws_event(struct api *api, const char *event, json_t *data);
+void api_ws_close_all(struct api *api);
+unsigned api_ws_count(const struct api *api);
+
+/* http.c: replies with the security headers every response carries */
+void api_http_reply(struct http_conn *conn, uint16_t code,
+		    const char *ctype, const char *extra_hdrs,
+		    const void *body, size_t len);
+void api_http_json(struct http_conn *conn, uint16_t code, json_t *j);
+void api_http_error(struct http_conn *conn, const struct api_err *e);
+const char *api_http_reason(uint16_t code);
+void api_http_handler(struct http_conn *conn, const struct http_msg *msg,
+		      void *arg);
+
+/* rest.c */
+void api_rest_handle(struct api *api, struct http_conn *conn,
+		     const struct http_msg *msg);
+/* metrics.c */
+void api_metrics_handle(struct api *api, struct http_conn *conn);
+/* static.c */
+void api_static_handle(struct api *api, struct http_conn *conn,
+		       const struct http_msg *msg);

@@ -1,0 +1,91 @@
+/**
+ * @file metrics.c  /metrics in the Prometheus text format (0.0.4)
+ *
+ * Counts and gauges only: no operator names, no positions' occupants, so
+ * the endpoint can be scraped without a login.
+ */
+#include <re.h>
+#include <jansson.h>
+#include "core/conf.h"
+#include "core/audit.h"
+#include "auth/session.h"
+#include "position/pos.h"
+#include "api/api.h"
+#include "api/api_int.h"
+
+static int metric(struct mbuf *mb, const char *name, const char *type,
+		  const char *help)
+{
+	return mbuf_printf(mb, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+			   name, type);
+}
+
+
+static int print_metrics(struct mbuf *mb, const struct api *api)
+{
+	static const char *codes[] = {"400", "401", "403", "404", "409",
+				      "other"};
+	const struct api_ctx *c = &api->ctx;
+	unsigned occ = pos_count_occupied(c->pos);
+	size_t total = c->conf->positionc;
+	int err = 0;
+
+	err |= metric(mb, "iccs_up", "gauge", "1 while iccsd serves");
+	err |= mbuf_printf(mb, "iccs_up 1\n");
+	err |= metric(mb, "iccs_build_info", "gauge", "version of iccsd");
+	err |= mbuf_printf(mb, "iccs_build_info{version=\"0.1.0\"} 1\n");
+	err |= metric(mb, "iccs_sessions", "gauge", "open operator sessions");
+	err |= mbuf_printf(mb, "iccs_sessions %u\n",
+			   session_count(c->sessions));
+	err |= metric(mb, "iccs_positions", "gauge", "positions by state");
+	err |= mbuf_printf(mb, "iccs_positions{state=\"occupied\"} %u\n"
+			   "iccs_positions{state=\"free\"} %zu\n",
+			   occ, total - occ);
+	err |= metric(mb, "iccs_ws_connections", "gauge",
+		      "console control channels open");
+	err |= mbuf_printf(mb, "iccs_ws_connections %u\n", api_ws_count(api));
+	err |= metric(mb, "iccs_logins_total", "counter", "login attempts");
+	err |= mbuf_printf(mb, "iccs_logins_total{result=\"ok\"} %llu\n"
+			   "iccs_logins_total{result=\"failed\"} %llu\n"
+			   "iccs_logins_total{result=\"locked\"} %llu\n",
+			   (unsigned long long)api->cnt.logins_ok,
+			   (unsigned long long)api->cnt.logins_failed,
+			   (unsigned long long)api->cnt.logins_locked);
+	err |= metric(mb, "iccs_api_requests_total", "counter",
+		      "API requests by transport");
+	err |= mbuf_printf(mb, "iccs_api_requests_total{transport=\"wss\"} "
+			   "%llu\niccs_api_requests_total{transport=\"rest\"}"
+			   " %llu\n", (unsigned long long)api->cnt.ws_messages,
+			   (unsigned long long)api->cnt.rest_requests);
+	err |= metric(mb, "iccs_api_errors_total", "counter",
+		      "API errors by code");
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+		err |= mbuf_printf(mb, "iccs_api_errors_total{code=\"%s\"} "
+				   "%llu\n", codes[i], (unsigned long long)
+				   api->cnt.errors[i]);
+	err |= metric(mb, "iccs_audit_entries", "gauge",
+		      "entries in the audit chain");
+	err |= mbuf_printf(mb, "iccs_audit_entries %llu\n",
+			   (unsigned long long)audit_count(c->audit));
+	err |= metric(mb, "iccs_http_requests_total", "counter",
+		      "HTTP requests received");
+	err |= mbuf_printf(mb, "iccs_http_requests_total %llu\n",
+			   (unsigned long long)api->cnt.http_requests);
+	return err ? ENOMEM : 0;
+}
+
+
+void api_metrics_handle(struct api *api, struct http_conn *conn)
+{
+	struct mbuf *mb = mbuf_alloc(2048);
+
+	if (!mb || print_metrics(mb, api)) {
+		api_http_reply(conn, 500, "text/plain", NULL, "error\n", 6);
+		goto out;
+	}
+
+	api_http_reply(conn, 200, "text/plain; version=0.0.4", NULL,
+		       mb->buf, mb->end);
+ out:
+	mem_deref(mb);
+}

@@ -1,0 +1,493 @@
+/**
+ * @file ops.c  The operations table and the one dispatcher
+ *
+ * Every request, over WSS or REST, comes through api_dispatch(): known
+ * op, session, permission (audited when denied), schema, handler, in that
+ * order.  Checking the permission before the schema means a role that may
+ * never use an op learns nothing about its fields.
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#include <jansson.h>
+#include "core/conf.h"
+#include "core/log.h"
+#include "core/bus.h"
+#include "core/store.h"
+#include "core/audit.h"
+#include "auth/rbac.h"
+#include "auth/passwd.h"
+#include "auth/operator.h"
+#include "auth/session.h"
+#include "position/pos.h"
+#include "api/api.h"
+#include "api/api_int.h"
+
+#define MOD "api"
+
+/* Schemas.  Bounds: characters for strings, values for numbers. */
+static const struct api_field f_none[] = {{NULL}};
+static const struct api_field f_hello[] = {
+	{"token", FT_STR, true, 1, 128}, {NULL}};
+static const struct api_field f_type[] = {
+	{"type", FT_STR, false, 1, 32}, {NULL}};
+static const struct api_field f_user[] = {
+	{"username", FT_STR, true, 1, 63}, {NULL}};
+static const struct api_field f_passwd[] = {
+	{"username", FT_STR, true, 1, 63},
+	{"password", FT_STR, true, 1, 128}, {NULL}};
+static const struct api_field f_op_add[] = {
+	{"username",     FT_STR,    true,  1, 63},
+	{"password",     FT_STR,    true,  1, 128},
+	{"roles",        FT_STRARR, true,  1, 5},
+	{"display_name", FT_STR,    false, 0, 127},
+	{"ptz_priority", FT_INT,    false, 0, 100},
+	{"skills",       FT_STR,    false, 0, 255}, {NULL}};
+static const struct api_field f_audit[] = {
+	{"limit",  FT_INT, false, 1, 500},
+	{"before", FT_INT, false, 0, 9e15}, {NULL}};
+static const struct api_field f_ptz[] = {
+	{"camera", FT_STR, true,  1, 64},
+	{"pan",    FT_NUM, true, -1, 1},
+	{"tilt",   FT_NUM, true, -1, 1},
+	{"zoom",   FT_NUM, true, -1, 1}, {NULL}};
+
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+static const char *str_field(const json_t *msg, const char *name)
+{
+	return json_string_value(json_object_get(msg, name));
+}
+
+
+/* Audit an operator's action on an object, with the outcome */
+static void audit_op(struct api_req *r, const char *action,
+		     const char *object, const char *result, json_t *detail)
+{
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+			session_position(r->sess), action, object, result,
+			detail);
+	json_decref(detail);
+}
+
+
+static int op_ping(struct api_req *r, const json_t *msg, json_t **res,
+		   struct api_err *e)
+{
+	*res = json_pack("{s:I}", "time", (json_int_t)now_ms());
+	return 0;
+}
+
+
+static int op_session_info(struct api_req *r, const json_t *msg,
+			   json_t **res, struct api_err *e)
+{
+	*res = session_info_json(r->api->ctx.sessions, r->sess);
+	return 0;
+}
+
+
+static int op_logout(struct api_req *r, const json_t *msg, json_t **res,
+		     struct api_err *e)
+{
+	session_end(r->api->ctx.sessions, r->sess, NULL, "logout");
+	*res = json_object();
+	return 0;
+}
+
+
+static int op_position_list(struct api_req *r, const json_t *msg,
+			    json_t **res, struct api_err *e)
+{
+	*res = json_pack("{s:o}", "positions", pos_list_json(r->api->ctx.pos));
+	return 0;
+}
+
+
+static int op_session_list(struct api_req *r, const json_t *msg,
+			   json_t **res, struct api_err *e)
+{
+	*res = json_pack("{s:o}", "sessions",
+			 session_list_json(r->api->ctx.sessions));
+	return 0;
+}
+
+
+static json_t *resource_json(const struct conf_resource *rs)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:o}", "id", rs->id,
+			      "name", rs->name,
+			      "type", conf_res_type_name(rs->type),
+			      "roles", roles_json(rs->roles));
+
+	if (j && rs->attrs)
+		json_object_update(j, rs->attrs);
+	return j;
+}
+
+
+static int op_resource_list(struct api_req *r, const json_t *msg,
+			    json_t **res, struct api_err *e)
+{
+	const struct conf *cf = r->api->ctx.conf;
+	const char *type = str_field(msg, "type");
+	uint32_t roles = session_roles(r->sess);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < cf->resourcec; i++) {
+		const struct conf_resource *rs = &cf->resources[i];
+
+		if (!(rs->roles & roles))
+			continue;
+		if (type && strcmp(type, conf_res_type_name(rs->type)))
+			continue;
+		json_array_append_new(arr, resource_json(rs));
+	}
+
+	*res = json_pack("{s:o}", "resources", arr);
+	return 0;
+}
+
+
+static int op_operator_list(struct api_req *r, const json_t *msg,
+			    json_t **res, struct api_err *e)
+{
+	json_t *arr = NULL;
+
+	if (operator_list(r->api->ctx.store, &arr))
+		return api_fail(e, 500, "cannot read operators");
+
+	*res = json_pack("{s:o}", "operators", arr);
+	return 0;
+}
+
+
+/* Tell admin consoles the operator's new state, or that it is gone */
+static json_t *operator_changed(struct api_req *r, const char *username)
+{
+	struct operator_rec rec;
+	json_t *j;
+
+	if (operator_get(r->api->ctx.store, username, &rec))
+		j = json_pack("{s:s, s:b}", "username", username,
+			      "removed", true);
+	else
+		j = operator_json(&rec);
+
+	bus_publish("operator.update", j);
+	return j;
+}
+
+
+static int store_fail(struct api_err *e, int err, const char *username)
+{
+	switch (err) {
+
+	case ENOENT:
+		return api_fail(e, 404, "no operator '%s'", username);
+	case EEXIST:
+		return api_fail(e, 409, "operator '%s' exists", username);
+	case EINVAL:
+		return api_fail(e, 400, "invalid operator data");
+	default:
+		return api_fail(e, 500, "store error: %s", strerror(err));
+	}
+}
+
+
+static int roles_from(uint32_t *mask, const json_t *arr, struct api_err *e)
+{
+	size_t i;
+	json_t *v;
+
+	*mask = 0;
+	json_array_foreach(arr, i, v) {
+		uint32_t role;
+
+		if (role_parse(&role, json_string_value(v)))
+			return api_fail(e, 400, "unknown role '%s'",
+					json_string_value(v));
+		*mask |= role;
+	}
+	return 0;
+}
+
+
+static int op_operator_add(struct api_req *r, const json_t *msg,
+			   json_t **res, struct api_err *e)
+{
+	const char *user = str_field(msg, "username");
+	const char *pw = str_field(msg, "password");
+	json_t *prio = json_object_get(msg, "ptz_priority");
+	char why[128];
+	uint32_t roles;
+	int err;
+
+	if (!operator_name_valid(user))
+		return api_fail(e, 400, "'username' must be 1-63 of a-z 0-9 . "
+				"_ - starting with a letter");
+	if (passwd_policy_check(pw, why, sizeof(why)))
+		return api_fail(e, 400, "'password': %s", why);
+	err = roles_from(&roles, json_object_get(msg, "roles"), e);
+	if (err)
+		return err;
+
+	err = operator_add(r->api->ctx.store, user,
+			   str_field(msg, "display_name"), roles,
+			   prio ? (int)json_integer_value(prio) : 0,
+			   str_field(msg, "skills"), pw);
+	if (err)
+		return store_fail(e, err, user);
+
+	audit_op(r, "operator.add", user, "ok",
+		 json_pack("{s:o}", "roles", roles_json(roles)));
+	*res = operator_changed(r, user);
+	return 0;
+}
+
+
+/* lock, unlock and remove share their shape */
+static int operator_change(struct api_req *r, const json_t *msg,
+			   json_t **res, struct api_err *e, const char *what)
+{
+	struct store *st = r->api->ctx.store;
+	const char *user = str_field(msg, "username");
+	int err;
+
+	if (!strcmp(what, "operator.remove"))
+		err = operator_remove(st, user);
+	else
+		err = operator_set_locked(st, user,
+					  !strcmp(what, "operator.lock"));
+	if (err)
+		return store_fail(e, err, user);
+
+	audit_op(r, what, user, "ok", NULL);
+	if (strcmp(what, "operator.unlock"))
+		session_end_operator(r->api->ctx.sessions, user,
+				     session_operator(r->sess),
+				     strcmp(what, "operator.lock") ?
+				     "account removed" : "account locked");
+	*res = operator_changed(r, user);
+	return 0;
+}
+
+
+static int op_operator_lock(struct api_req *r, const json_t *msg,
+			    json_t **res, struct api_err *e)
+{
+	return operator_change(r, msg, res, e, "operator.lock");
+}
+
+
+static int op_operator_unlock(struct api_req *r, const json_t *msg,
+			      json_t **res, struct api_err *e)
+{
+	return operator_change(r, msg, res, e, "operator.unlock");
+}
+
+
+static int op_operator_remove(struct api_req *r, const json_t *msg,
+			      json_t **res, struct api_err *e)
+{
+	if (!strcmp(str_field(msg, "username"), session_operator(r->sess)))
+		return api_fail(e, 409, "you cannot remove yourself");
+	return operator_change(r, msg, res, e, "operator.remove");
+}
+
+
+static int op_operator_password(struct api_req *r, const json_t *msg,
+				json_t **res, struct api_err *e)
+{
+	const char *user = str_field(msg, "username");
+	char why[128];
+	int err;
+
+	if (passwd_policy_check(str_field(msg, "password"), why, sizeof(why)))
+		return api_fail(e, 400, "'password': %s", why);
+
+	err = operator_set_password(r->api->ctx.store, user,
+				    str_field(msg, "password"));
+	if (err)
+		return store_fail(e, err, user);
+
+	audit_op(r, "operator.password", user, "ok", NULL);
+	json_decref(operator_changed(r, user));
+	*res = json_object();
+	return 0;
+}
+
+
+static int op_audit_list(struct api_req *r, const json_t *msg,
+			 json_t **res, struct api_err *e)
+{
+	json_t *lim = json_object_get(msg, "limit");
+	json_t *before = json_object_get(msg, "before");
+	json_t *arr = NULL;
+
+	if (audit_query(r->api->ctx.audit,
+			before ? (uint64_t)json_integer_value(before) : 0,
+			lim ? (unsigned)json_integer_value(lim) : 100, &arr))
+		return api_fail(e, 500, "cannot read the audit trail");
+
+	*res = json_pack("{s:o}", "entries", arr);
+	return 0;
+}
+
+
+static void problem_add(uint64_t seq, const char *what, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:I, s:s}", "seq",
+					     (json_int_t)seq, "what", what));
+}
+
+
+static int op_audit_verify(struct api_req *r, const json_t *msg,
+			   json_t **res, struct api_err *e)
+{
+	json_t *problems = json_array();
+	uint64_t n = 0;
+	int err;
+
+	err = audit_verify(r->api->ctx.audit, problem_add, problems, &n);
+	if (err && err != EBADMSG) {
+		json_decref(problems);
+		return api_fail(e, 500, "cannot verify: %s", strerror(err));
+	}
+
+	audit_op(r, "audit.verify", NULL, err ? "broken" : "ok",
+		 json_pack("{s:I, s:I}", "entries", (json_int_t)n,
+			   "problems", (json_int_t)json_array_size(problems)));
+	*res = json_pack("{s:b, s:I, s:o}", "ok", !err, "entries",
+			 (json_int_t)n, "problems", problems);
+	return 0;
+}
+
+
+/* The CCTV feature arrives with issue 7; the permission check in front
+ * of this is live today. */
+static int op_camera_ptz(struct api_req *r, const json_t *msg,
+			 json_t **res, struct api_err *e)
+{
+	const char *cam = str_field(msg, "camera");
+	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, cam);
+
+	if (!rs || rs->type != RES_CAMERA ||
+	    !(rs->roles & session_roles(r->sess)))
+		return api_fail(e, 404, "no camera '%s'", cam);
+
+	return api_fail(e, 503, "camera control is not available on this "
+			"node");
+}
+
+
+static const struct api_op ops[] = {
+	{"hello",             NULL,              f_hello,    NULL},
+	{"ping",              "session.self",    f_none,     op_ping},
+	{"logout",            "session.self",    f_none,     op_logout},
+	{"session.info",      "session.self",    f_none,     op_session_info},
+	{"resource.list",     "resource.view",   f_type,     op_resource_list},
+	{"position.list",     "position.view",   f_none,     op_position_list},
+	{"session.list",      "session.view",    f_none,     op_session_list},
+	{"operator.list",     "operator.view",   f_none,     op_operator_list},
+	{"operator.add",      "operator.manage", f_op_add,   op_operator_add},
+	{"operator.remove",   "operator.manage", f_user,     op_operator_remove},
+	{"operator.lock",     "operator.manage", f_user,     op_operator_lock},
+	{"operator.unlock",   "operator.manage", f_user,     op_operator_unlock},
+	{"operator.password", "operator.manage", f_passwd,  op_operator_password},
+	{"audit.list",        "audit.view",      f_audit,    op_audit_list},
+	{"audit.verify",      "audit.verify",    f_none,     op_audit_verify},
+	{"camera.ptz",        "camera.control",  f_ptz,      op_camera_ptz},
+};
+
+/* Who may receive which pushed event */
+static const struct {
+	const char *event;
+	const char *perm;
+} event_perms[] = {
+	{"position.update", "position.view"},
+	{"operator.update", "operator.manage"},
+	{"audit.entry",     "audit.view"},
+};
+
+
+const struct api_op *api_op_find(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(ops); i++) {
+		if (!strcmp(ops[i].name, name))
+			return &ops[i];
+	}
+	return NULL;
+}
+
+
+const struct api_op *api_op_table(size_t *countp)
+{
+	*countp = ARRAY_SIZE(ops);
+	return ops;
+}
+
+
+const char *api_event_perm(const char *event)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(event_perms); i++) {
+		if (!strcmp(event_perms[i].event, event))
+			return event_perms[i].perm;
+	}
+	return NULL;
+}
+
+
+void api_count_error(struct api *api, int code)
+{
+	static const int codes[] = {400, 401, 403, 404, 409};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(codes) && codes[i] != code; i++)
+		;
+	++api->cnt.errors[i];   /* the last slot counts everything else */
+}
+
+
+int api_dispatch(struct api_req *r, const json_t *msg, json_t **result,
+		 struct api_err *e)
+{
+	const char *name = str_field(msg, "op");
+	const struct api_op *op = api_op_find(name);
+	uint32_t roles = session_roles(r->sess);
+	char rs[96];
+	int err;
+
+	*result = NULL;
+	if (!op || !op->h)
+		err = api_fail(e, 404, "unknown op '%s'", name ? name : "");
+	else if (!session_active(r->sess))
+		err = api_fail(e, 401, "not logged in");
+	else if (!rbac_allowed(roles, op->perm)) {
+		roles_print(rs, sizeof(rs), roles);
+		err = api_fail(e, 403, "role %s may not use %s", rs, name);
+		audit_op(r, "denied", name, "denied",
+			 json_pack("{s:s, s:s}", "perm", op->perm,
+				   "via", r->transport));
+		log_notice(MOD, "denied %s to %s (%s)", name,
+			   session_operator(r->sess), rs);
+	}
+	else if (!(err = api_msg_check(op->fields, msg, e))) {
+		session_touch(r->sess);
+		err = op->h(r, msg, result, e);
+		if (!err && !*result)
+			err = api_fail(e, 500, "out of memory");
+	}
+
+	if (err)
+		api_count_error(r->api, err);
+	return err;
+}

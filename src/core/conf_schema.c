@@ -1,0 +1,639 @@
+/**
+ * @file conf_schema.c  Every config key: type, bounds, default, doc
+ *
+ * The tables below are the single source of truth: the loader checks the
+ * YAML tree against them, builds struct conf from them and
+ * `iccsd --help-config` prints them, so docs/CONFIG.md can be regenerated
+ * and never disagrees with the code.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+#include <re.h>
+#include "core/conf.h"
+#include "core/conf_int.h"
+
+
+static const char *roles[] = {
+	"calltaker", "dispatcher", "supervisor", "cctv", "admin",
+};
+
+static const char *panels[] = {
+	"radio", "messages", "map", "calls", "queue", "cctv", "wall",
+	"supervisor", "admin", "recordings", "intercom",
+};
+
+static const char *res_types[] = {
+	"talkgroup", "queue", "camera", "wall_tile", "intercom",
+};
+
+
+int role_parse(uint32_t *role, const char *name)
+{
+	if (!role || !name)
+		return EINVAL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+		if (!strcmp(name, roles[i])) {
+			*role = 1u << i;
+			return 0;
+		}
+	}
+
+	return EINVAL;
+}
+
+
+const char *role_name(uint32_t role)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+		if (role == 1u << i)
+			return roles[i];
+	}
+
+	return "?";
+}
+
+
+int roles_parse(uint32_t *mask, const char *csv)
+{
+	uint32_t m = 0;
+
+	if (!mask || !csv)
+		return EINVAL;
+
+	/* the empty set is a valid answer: "" grants nothing */
+	if (!csv[strspn(csv, " ")]) {
+		*mask = 0;
+		return 0;
+	}
+
+	for (const char *p = csv;;) {
+		const char *e = p + strcspn(p, ",");
+		char name[16];
+		uint32_t r;
+		size_t n;
+
+		while (p < e && *p == ' ')
+			++p;
+		n = (size_t)(e - p);
+		while (n && p[n - 1] == ' ')
+			--n;
+		if (!n || n >= sizeof(name))
+			return EINVAL;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (role_parse(&r, name))
+			return EINVAL;
+		m |= r;
+
+		if (!*e)
+			break;
+		p = e + 1;
+	}
+
+	*mask = m;
+	return 0;
+}
+
+
+int roles_print(char *buf, size_t sz, uint32_t mask)
+{
+	size_t len = 0;
+
+	if (!buf || !sz)
+		return EINVAL;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+		size_t n = strlen(roles[i]);
+
+		if (!(mask & (1u << i)))
+			continue;
+		if (len + !!len + n >= sz)
+			return ENOSPC;
+		if (len)
+			buf[len++] = ',';
+		memcpy(buf + len, roles[i], n + 1);
+		len += n;
+	}
+
+	return 0;
+}
+
+
+json_t *roles_json(uint32_t mask)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < ARRAY_SIZE(roles); i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		if (json_array_append_new(a, json_string(roles[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+
+	return a;
+}
+
+
+const char *conf_res_type_name(enum conf_res_type t)
+{
+	return (unsigned)t < ARRAY_SIZE(res_types) ? res_types[t] : "?";
+}
+
+
+bool conf_panel_known(const char *panel)
+{
+	for (size_t i = 0; panel && i < ARRAY_SIZE(panels); i++) {
+		if (!strcmp(panel, panels[i]))
+			return true;
+	}
+
+	return false;
+}
+
+
+const char *conf_ix_noun(enum conf_ixk ix)
+{
+	static const char *nouns[IX_COUNT] = {
+		[IX_SITE] = "site", [IX_NODE] = "node",
+		[IX_POSITION] = "position", [IX_LAYOUT] = "layout",
+		[IX_RESOURCE] = "resource",
+	};
+
+	return (unsigned)ix < IX_COUNT && nouns[ix] ? nouns[ix] : "?";
+}
+
+
+static int names_print(struct re_printf *pf, const char **v, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++)
+		err |= re_hprintf(pf, "%s%s", i ? ", " : "", v[i]);
+
+	return err;
+}
+
+
+int conf_role_names(struct re_printf *pf, void *unused)
+{
+	(void)unused;
+	return names_print(pf, roles, ARRAY_SIZE(roles));
+}
+
+
+int conf_panel_names(struct re_printf *pf, void *unused)
+{
+	(void)unused;
+	return names_print(pf, panels, ARRAY_SIZE(panels));
+}
+
+
+/* ---- rules across keys of one item ---- */
+
+static const struct cy_node *get(const struct cy_node *item, const char *k)
+{
+	const struct cy_node *n = cy_get(item, k);
+
+	return cy_null(n) ? NULL : n;
+}
+
+
+/* A position's console is served by one node; a node at another site
+ * would put its audio across the inter-site link for no reason and
+ * break the site's independence when the link fails. */
+static int position_check(struct vctx *v, const struct cy_node *item,
+			  const char *path)
+{
+	const struct cy_node *site = get(item, "site");
+	const struct cy_node *node = get(item, "node");
+	const struct cy_node *nsite;
+
+	if (!site || !node)
+		return 0;
+
+	nsite = get(conf_ix_find(v, IX_NODE, node->str), "site");
+	if (nsite && strcmp(nsite->str, site->str))
+		return conf_fail(v, node->line, "%s.node: node '%b' is at "
+				 "site '%b', not '%b'", path, CONF_VAL(node),
+				 CONF_VAL(nsite), CONF_VAL(site));
+
+	return 0;
+}
+
+
+static int talkgroup_check(struct vctx *v, const struct cy_node *item,
+			   const char *path)
+{
+	const struct cy_node *esn  = get(item, "esn_group");
+	const struct cy_node *gssi = get(item, "tetra_gssi");
+	const struct cy_node *pref = get(item, "preferred_bearer");
+
+	if (!esn && !gssi)
+		return conf_fail(v, item->line, "%s: needs esn_group or "
+				 "tetra_gssi (or both)", path);
+
+	if (pref && !strcmp(pref->str, "esn") && !esn)
+		return conf_fail(v, pref->line, "%s.preferred_bearer: 'esn' "
+				 "but no esn_group is configured", path);
+	if (pref && !strcmp(pref->str, "tetra") && !gssi)
+		return conf_fail(v, pref->line, "%s.preferred_bearer: "
+				 "'tetra' but no tetra_gssi is configured",
+				 path);
+
+	return 0;
+}
+
+
+/* ONVIF alone is enough (GetStreamUri finds the stream), RTSP alone is
+ * enough (no PTZ); with neither the camera cannot be reached at all. */
+static int camera_check(struct vctx *v, const struct cy_node *item,
+			const char *path)
+{
+	if (!get(item, "onvif") && !get(item, "rtsp"))
+		return conf_fail(v, item->line, "%s: needs rtsp or onvif "
+				 "(or both)", path);
+
+	return 0;
+}
+
+
+/* ---- the tables ---- */
+
+#define CO(f) offsetof(struct conf, f)
+#define SECT(nm, nn, tbl) \
+	.name = nm, .noun = nn, .keys = tbl, .keyc = ARRAY_SIZE(tbl)
+#define LISTOF(arr, cnt, type) \
+	.arroff = CO(arr), .cntoff = CO(cnt), .itemsz = sizeof(type)
+
+static const struct conf_key node_keys[] = {
+	{.name = "id", .type = CK_REF, .flags = CK_REQ, .min = 1, .max = 32,
+	 .ref = IX_NODE, .off = CO(node_id),
+	 .doc = "Which of nodes[] this iccsd is."},
+	{.name = "state_dir", .type = CK_PATH, .flags = CK_MKDIR,
+	 .min = 1, .max = 1024, .def = ".", .off = CO(state_dir),
+	 .doc = "Directory for runtime files (store, recordings index). "
+		"Must exist, or its parent must."},
+};
+
+static const struct conf_key listen_keys[] = {
+	{.name = "https", .type = CK_ADDR, .flags = CK_REQ,
+	 .off = CO(https_addr),
+	 .doc = "Address of the HTTPS/WSS port for consoles and the REST "
+		"API: IPv4:port or [IPv6]:port."},
+};
+
+static const struct conf_key tls_keys[] = {
+	{.name = "cert", .type = CK_PATH, .flags = CK_REQ | CK_SECRET,
+	 .min = 1, .max = 1024, .off = CO(tls_cert),
+	 .doc = "PEM file with the certificate chain and the private key; "
+		"mode 0600."},
+	{.name = "min_version", .type = CK_TLSVER, .def = "1.2",
+	 .off = CO(tls_min_version),
+	 .doc = "Lowest TLS version offered. Anything below 1.2 is "
+		"refused as insecure."},
+};
+
+static const struct conf_key security_keys[] = {
+	{.name = "audit_key", .type = CK_PATH,
+	 .flags = CK_REQ | CK_SECRET, .min = 1, .max = 1024,
+	 .off = CO(audit_key),
+	 .doc = "HMAC key file for the hash-chained audit log; mode 0600."},
+	{.name = "run_as", .type = CK_USER, .max = 32, .def = "nobody",
+	 .off = CO(run_as),
+	 .doc = "User to drop to after binding when started as root."},
+	{.name = "lockout_attempts", .type = CK_INT, .min = 1, .max = 20,
+	 .def = "5", .off = CO(lockout_attempts), .scale = 1,
+	 .doc = "Failed logins in a row before an account is locked."},
+	{.name = "lockout_minutes", .type = CK_INT, .min = 1, .max = 1440,
+	 .def = "15", .off = CO(lockout_secs), .scale = 60,
+	 .doc = "How long a lockout lasts."},
+	{.name = "session_idle_minutes", .type = CK_INT, .min = 5,
+	 .max = 1440, .def = "720", .off = CO(session_idle_secs),
+	 .scale = 60,
+	 .doc = "A console session with no activity for this long ends."},
+};
+
+static const struct conf_key log_keys[] = {
+	{.name = "level", .type = CK_ENUM, .def = "info",
+	 .arg = "debug|info|notice|warn|error", .off = CO(log_level),
+	 .doc = "Lowest level written to the log."},
+	{.name = "target", .type = CK_ENUM, .def = "stderr",
+	 .arg = "stderr|syslog", .off = CO(log_target),
+	 .doc = "Where log lines go."},
+};
+
+static const struct conf_key store_keys[] = {
+	{.name = "path", .type = CK_PATH, .min = 1, .max = 1024,
+	 .off = CO(store_path),
+	 .doc = "SQLite database (audit, call history). "
+		"Default: <state_dir>/iccs.db."},
+};
+
+static const struct conf_key web_keys[] = {
+	{.name = "root", .type = CK_PATH, .flags = CK_REQ | CK_ISDIR,
+	 .min = 1, .max = 1024, .off = CO(web_root),
+	 .doc = "Directory of the web console's static files."},
+};
+
+#define ID_KEY(type_, off_) \
+	{.name = "id", .type = CK_ID, .flags = CK_REQ, .min = 1, \
+	 .max = 32, .off = offsetof(type_, off_), \
+	 .doc = "Unique id, used in references and the API."}
+#define NAME_KEY(type_, doc_) \
+	{.name = "name", .type = CK_STR, .flags = CK_REQ, .min = 1, \
+	 .max = 64, .off = offsetof(type_, name), .doc = doc_}
+
+static const struct conf_key site_keys[] = {
+	ID_KEY(struct conf_site, id),
+	NAME_KEY(struct conf_site, "Name shown to operators."),
+};
+
+static const struct conf_key nodes_keys[] = {
+	ID_KEY(struct conf_node, id),
+	{.name = "site", .type = CK_REF, .flags = CK_REQ, .min = 1,
+	 .max = 32, .ref = IX_SITE, .off = offsetof(struct conf_node, site),
+	 .doc = "Site the node runs at."},
+};
+
+#define PO(f) offsetof(struct conf_position, f)
+static const struct conf_key position_keys[] = {
+	{.name = "id", .type = CK_POSID, .flags = CK_REQ, .min = 1,
+	 .max = 16, .off = PO(id),
+	 .doc = "Unique position id, e.g. the label on the desk (L01)."},
+	NAME_KEY(struct conf_position, "Name shown to operators."),
+	{.name = "site", .type = CK_REF, .flags = CK_REQ, .min = 1,
+	 .max = 32, .ref = IX_SITE, .off = PO(site),
+	 .doc = "Site the position is at."},
+	{.name = "node", .type = CK_REF, .flags = CK_REQ, .min = 1,
+	 .max = 32, .ref = IX_NODE, .off = PO(node),
+	 .doc = "Node serving the position; must be at the same site."},
+	{.name = "spare", .type = CK_BOOL, .def = "false", .off = PO(spare),
+	 .doc = "A spare position operators move to during upgrades."},
+	{.name = "layout", .type = CK_REF, .min = 1, .max = 32,
+	 .ref = IX_LAYOUT, .off = PO(layout),
+	 .doc = "Layout of this position; without it the layout of the "
+		"operator's role is used."},
+};
+
+#define LO(f) offsetof(struct conf_layout, f)
+static const struct conf_key layout_keys[] = {
+	ID_KEY(struct conf_layout, id),
+	NAME_KEY(struct conf_layout, "Name shown to operators."),
+	{.name = "roles", .type = CK_ROLES, .flags = CK_REQ, .min = 1,
+	 .max = 5, .off = LO(roles),
+	 .doc = "Roles this layout is the default for."},
+	{.name = "panels", .type = CK_PANELS, .flags = CK_REQ, .min = 1,
+	 .max = 11, .off = LO(panels), .cntoff = LO(panelc),
+	 .doc = "Console panels, in screen order."},
+};
+
+#define RO(f) offsetof(struct conf_resource, f)
+#define RES_KEYS \
+	ID_KEY(struct conf_resource, id), \
+	NAME_KEY(struct conf_resource, "Name shown to operators."), \
+	{.name = "roles", .type = CK_ROLES, .flags = CK_REQ, .min = 1, \
+	 .max = 5, .off = RO(roles), \
+	 .doc = "Roles allowed to see and act on it."}
+
+static const struct conf_key talkgroup_keys[] = {
+	RES_KEYS,
+	{.name = "esn_group", .type = CK_URL, .flags = CK_ATTR, .min = 5,
+	 .max = 256, .arg = "sip:|sips:",
+	 .doc = "ESN (MCPTT) group URI."},
+	{.name = "tetra_gssi", .type = CK_INT, .flags = CK_ATTR, .min = 1,
+	 .max = 16777215,
+	 .doc = "Airwave (TETRA) group short subscriber identity."},
+	{.name = "preferred_bearer", .type = CK_ENUM, .flags = CK_ATTR,
+	 .arg = "esn|tetra",
+	 .doc = "Bearer used when both are up. Default: esn if esn_group "
+		"is set, else tetra; must name a configured bearer."},
+};
+
+static const struct conf_key queue_keys[] = {
+	RES_KEYS,
+	{.name = "numbers", .type = CK_DIGITS, .flags = CK_REQ | CK_ATTR,
+	 .min = 1, .max = 16,
+	 .doc = "Dialled numbers routed to this queue, e.g. [\"999\"]."},
+	{.name = "priority", .type = CK_INT, .flags = CK_ATTR, .min = 0,
+	 .max = 100, .def = "5",
+	 .doc = "Higher is offered to call takers first."},
+};
+
+static const struct conf_key camera_keys[] = {
+	RES_KEYS,
+	{.name = "onvif", .type = CK_URL, .flags = CK_ATTR, .min = 8,
+	 .max = 512, .arg = "http://|https://",
+	 .doc = "ONVIF device service URL (PTZ, stream discovery)."},
+	{.name = "rtsp", .type = CK_URL, .flags = CK_ATTR, .min = 8,
+	 .max = 512, .arg = "rtsp://|rtsps://",
+	 .doc = "RTSP stream URL (H.264). rtsp or onvif is required."},
+	{.name = "ptz", .type = CK_BOOL, .flags = CK_ATTR, .def = "false",
+	 .doc = "The camera can pan, tilt and zoom."},
+};
+
+static const struct conf_key wall_tile_keys[] = {
+	RES_KEYS,
+	{.name = "wall", .type = CK_STR, .flags = CK_REQ | CK_ATTR,
+	 .min = 1, .max = 64, .doc = "Video wall the tile belongs to."},
+	{.name = "index", .type = CK_INT, .flags = CK_REQ | CK_ATTR,
+	 .min = 1, .max = 64, .doc = "Tile number on that wall."},
+};
+
+static const struct conf_key intercom_keys[] = {
+	RES_KEYS,
+	{.name = "position", .type = CK_REF, .flags = CK_REQ | CK_ATTR,
+	 .min = 1, .max = 16, .ref = IX_POSITION,
+	 .doc = "Position the intercom calls."},
+};
+
+static const struct conf_sect
+	sect_node     = {SECT("node", "", node_keys)},
+	sect_listen   = {SECT("listen", "", listen_keys)},
+	sect_tls      = {SECT("tls", "", tls_keys)},
+	sect_security = {SECT("security", "", security_keys)},
+	sect_log      = {SECT("log", "", log_keys)},
+	sect_store    = {SECT("store", "", store_keys)},
+	sect_web      = {SECT("web", "", web_keys)},
+	sect_sites    = {SECT("sites", "site", site_keys), .ix = IX_SITE,
+			 LISTOF(sites, sitec, struct conf_site)},
+	sect_nodes    = {SECT("nodes", "node", nodes_keys), .ix = IX_NODE,
+			 LISTOF(nodes, nodec, struct conf_node)},
+	sect_positions = {SECT("positions", "position", position_keys),
+			  .ix = IX_POSITION, .check = position_check,
+			  LISTOF(positions, positionc,
+				 struct conf_position)},
+	sect_layouts  = {SECT("layouts", "layout", layout_keys),
+			 .ix = IX_LAYOUT,
+			 LISTOF(layouts, layoutc, struct conf_layout)};
+
+/* all resource kinds share one array and one id space */
+#define RES_SECT(nm, nn, tbl, t, chk) \
+	{SECT(nm, nn, tbl), .ix = IX_RESOURCE, .restype = t, .check = chk, \
+	 LISTOF(resources, resourcec, struct conf_resource)}
+
+static const struct conf_sect
+	sect_talkgroups = RES_SECT("talkgroups", "talkgroup", talkgroup_keys,
+				   RES_TALKGROUP, talkgroup_check),
+	sect_queues     = RES_SECT("queues", "queue", queue_keys, RES_QUEUE,
+				   NULL),
+	sect_cameras    = RES_SECT("cameras", "camera", camera_keys,
+				   RES_CAMERA, camera_check),
+	sect_wall_tiles = RES_SECT("wall_tiles", "wall tile",
+				   wall_tile_keys, RES_WALL_TILE, NULL),
+	sect_intercoms  = RES_SECT("intercoms", "intercom", intercom_keys,
+				   RES_INTERCOM, NULL);
+
+#define SECTION(nm, fl, sect, d) \
+	{.name = nm, .type = CK_MAP, .flags = fl, .sub = &sect, .doc = d}
+#define LIST(nm, fl, lo, hi, sect, d) \
+	{.name = nm, .type = CK_LIST, .flags = fl, .min = lo, .max = hi, \
+	 .sub = &sect, .doc = d}
+
+static const struct conf_key root_keys[] = {
+	SECTION("node", CK_REQ, sect_node, "This iccsd instance."),
+	SECTION("listen", CK_REQ, sect_listen, "Listening sockets."),
+	SECTION("tls", CK_REQ, sect_tls, "TLS for every listening port."),
+	SECTION("security", CK_REQ, sect_security,
+		"Accounts, sessions, audit and privileges."),
+	SECTION("log", 0, sect_log, "Logging."),
+	SECTION("store", 0, sect_store, "Local durable store."),
+	SECTION("web", CK_REQ, sect_web, "The web console."),
+	LIST("sites", CK_REQ, 1, 256, sect_sites,
+	     "Sites of the control room (e.g. Lambeth, Hendon, Bow)."),
+	LIST("nodes", CK_REQ, 1, 1024, sect_nodes,
+	     "iccsd instances, one or more per site."),
+	LIST("positions", CK_REQ, 1, 4096, sect_positions,
+	     "Operator working positions (consoles)."),
+	LIST("layouts", CK_REQ, 1, 1024, sect_layouts,
+	     "Console layouts: which panels appear, per role or position."),
+	LIST("talkgroups", 0, 0, 4096, sect_talkgroups,
+	     "Radio talkgroups over ESN and/or Airwave (TETRA)."),
+	LIST("queues", 0, 0, 1024, sect_queues,
+	     "Telephone queues (999, 101, ...)."),
+	LIST("cameras", 0, 0, 4096, sect_cameras, "CCTV cameras."),
+	LIST("wall_tiles", 0, 0, 4096, sect_wall_tiles,
+	     "Video wall tiles cameras can be routed to."),
+	LIST("intercoms", 0, 0, 4096, sect_intercoms,
+	     "Intercom targets (position to position)."),
+};
+
+const struct conf_sect conf_root = {SECT("", "", root_keys)};
+
+
+/* ---- iccsd --help-config ---- */
+
+static int type_print(struct re_printf *pf, void *arg)
+{
+	const struct conf_key *k = arg;
+	unsigned f = k->flags;
+
+	switch (k->type) {
+
+	case CK_STR:
+		return re_hprintf(pf, "text, %lld..%lld characters",
+				  k->min, k->max);
+	case CK_ID:
+	case CK_POSID:
+		return re_hprintf(pf, "id (%sa-z 0-9 -), %lld..%lld "
+				  "characters", k->type == CK_POSID ?
+				  "A-Z " : "", k->min, k->max);
+	case CK_INT:
+		return re_hprintf(pf, "integer %lld..%lld", k->min, k->max);
+	case CK_BOOL:
+		return re_hprintf(pf, "true|false");
+	case CK_ENUM:
+		return re_hprintf(pf, "%s", k->arg);
+	case CK_PATH:
+		return re_hprintf(pf, "path%s", f & CK_SECRET ?
+				  " of a file with mode 0600" :
+				  f & CK_ISDIR ? " of a directory" :
+				  f & CK_MKDIR ? " of a directory (it or its "
+				  "parent must exist)" : "");
+	case CK_ADDR:
+		return re_hprintf(pf, "ip:port or [ipv6]:port");
+	case CK_TLSVER:
+		return re_hprintf(pf, "\"1.2\"|\"1.3\"");
+	case CK_USER:
+		return re_hprintf(pf, "user name, not root");
+	case CK_URL:
+		return re_hprintf(pf, "URL starting with %s", k->arg);
+	case CK_REF:
+		return re_hprintf(pf, "id of a %s", conf_ix_noun(k->ref));
+	case CK_ROLES:
+		return re_hprintf(pf, "list of %lld..%lld roles",
+				  k->min, k->max);
+	case CK_PANELS:
+		return re_hprintf(pf, "list of %lld..%lld panels",
+				  k->min, k->max);
+	case CK_DIGITS:
+		return re_hprintf(pf, "list of %lld..%lld digit strings",
+				  k->min, k->max);
+	case CK_MAP:
+		return re_hprintf(pf, "section");
+	case CK_LIST:
+		return re_hprintf(pf, "list of %lld..%lld entries",
+				  k->min, k->max);
+	default:
+		return 0;
+	}
+}
+
+
+static int key_print(struct re_printf *pf, const char *prefix,
+		     const struct conf_key *k)
+{
+	char name[48];
+	int err;
+
+	(void)re_snprintf(name, sizeof(name), "%s%s%s", prefix,
+			  *prefix ? "." : "", k->name);
+
+	err = re_hprintf(pf, "%-30s %H", name, type_print, (void *)k);
+	if (k->flags & CK_REQ)
+		err |= re_hprintf(pf, ", required");
+	else if (k->def)
+		err |= re_hprintf(pf, ", default %s", k->def);
+	else
+		err |= re_hprintf(pf, ", optional");
+
+	err |= re_hprintf(pf, "\n    %s\n", k->doc);
+
+	return err;
+}
+
+
+/**
+ * Print every key with type, bounds, default and doc.
+ */
+int conf_schema_print(struct re_printf *pf, void *unused)
+{
+	int err;
+
+	(void)unused;
+
+	err = re_hprintf(pf, "iccsd configuration: one YAML file. Lists are "
+			 "indexed from 0 in messages (positions[0]).\n\n");
+
+	for (size_t i = 0; i < conf_root.keyc; i++) {
+		const struct conf_key *s = &conf_root.keys[i];
+		char prefix[32];
+
+		(void)re_snprintf(prefix, sizeof(prefix), "%s%s", s->name,
+				  s->type == CK_LIST ? "[]" : "");
+		err |= key_print(pf, "", s);
+		for (size_t j = 0; j < s->sub->keyc; j++)
+			err |= key_print(pf, prefix, &s->sub->keys[j]);
+		err |= re_hprintf(pf, "\n");
+	}
+
+	err |= re_hprintf(pf, "roles:  %H\npanels: %H\n",
+			  conf_role_names, NULL, conf_panel_names, NULL);
+
+	return err;
+}

@@ -1,0 +1,13 @@
+/**
+ * @file secfile.h  Files that hold secrets (keys, certificates' keys)
+ */
+#include <stddef.h>
+
+/*
+ * A secret file must be a regular file that neither group nor others can
+ * read or write.  Returns 0, or a positive errno with the reason in why.
+ */
+int secfile_check(const char *path, char *why, size_t whysz);
+
+/* Read a whole secret file (after secfile_check) into a mem_alloc buffer */
+int secfile_read(const char *path, uint8_t **bufp, size_t *lenp);

@@ -1,0 +1,32 @@
+/**
+ * @file store.h  Durable local store: SQLite in WAL mode
+ *
+ * Numbered schema migrations run at open, each in its own transaction, so
+ * a store written by an older iccsd opens in a newer one.  synchronous=FULL:
+ * a record is durable once its transaction commits, and a kill -9 at any
+ * moment leaves a store that opens with every committed record.
+ *
+ * Tables (see store.c for the migrations):
+ *   operators(id, username UNIQUE, display_name, roles, ptz_priority,
+ *             skills, pw_hash, locked, locked_until, failed_count,
+ *             created, updated)
+ *   sessions(id, token_hash UNIQUE, operator, position, roles, started,
+ *            last_seen, ended, end_reason)
+ *   audit(seq, ts, actor, position, action, object, result, detail,
+ *         prev, hash)
+ */
+#include <sqlite3.h>
+
+struct store;
+
+int      store_open(struct store **stp, const char *path);
+sqlite3 *store_db(const struct store *st);
+const char *store_path(const struct store *st);
+int      store_schema_version(const struct store *st);
+int      store_exec(struct store *st, const char *sql);  /* no results */
+int      store_begin(struct store *st);
+int      store_commit(struct store *st);
+void     store_rollback(struct store *st);
+
+/* Map a SQLite result code to a positive errno */
+int      store_err(int rc);
