@@ -14,26 +14,10 @@
 #include "core/conf_int.h"
 
 
-static int need_scalar(struct vctx *v, const struct cy_node *n,
-		       const char *kp, const char *what)
-{
-	if (n->type == CY_SCALAR)
-		return 0;
-
-	return conf_fail(v, n->line, "%s: expected %s, not %s",
-			 kp, what, cy_kind(n));
-}
-
-
 static int check_text(struct vctx *v, const struct conf_key *k,
 		      const struct cy_node *n, const char *kp)
 {
 	long long chars = 0;
-	int err = need_scalar(v, n, kp, "a string");
-
-	if (err)
-		return err;
-
 	for (size_t i = 0; i < n->len; i++) {
 		unsigned char c = (unsigned char)n->str[i];
 
@@ -57,11 +41,6 @@ static int check_id(struct vctx *v, const struct conf_key *k,
 {
 	bool upper = k->type == CK_POSID;
 	bool ok;
-	int err = need_scalar(v, n, kp, "an id");
-
-	if (err)
-		return err;
-
 	ok = (long long)n->len >= k->min && (long long)n->len <= k->max;
 	for (size_t i = 0; ok && i < n->len; i++) {
 		char c = n->str[i];
@@ -118,10 +97,6 @@ static int check_int(struct vctx *v, const struct conf_key *k,
 		     const struct cy_node *n, const char *kp)
 {
 	long long val = 0;
-	int err = need_scalar(v, n, kp, "an integer");
-
-	if (err)
-		return err;
 	if (!n->plain)
 		return conf_fail(v, n->line, "%s: expected an integer, not "
 				 "the quoted string '%b'", kp, CONF_VAL(n));
@@ -145,10 +120,6 @@ static int check_int(struct vctx *v, const struct conf_key *k,
 static int check_bool(struct vctx *v, const struct conf_key *k,
 		      const struct cy_node *n, const char *kp)
 {
-	int err = need_scalar(v, n, kp, "true or false");
-
-	if (err)
-		return err;
 	if (!n->plain || !choice("true|false|True|False|TRUE|FALSE",
 				 n->str, false))
 		return conf_fail(v, n->line, "%s: expected true or false, "
@@ -161,10 +132,6 @@ static int check_bool(struct vctx *v, const struct conf_key *k,
 static int check_enum(struct vctx *v, const struct conf_key *k,
 		      const struct cy_node *n, const char *kp)
 {
-	int err = need_scalar(v, n, kp, k->arg);
-
-	if (err)
-		return err;
 	if (!choice(k->arg, n->str, false))
 		return conf_fail(v, n->line, "%s: '%b' is not one of %s",
 				 kp, CONF_VAL(n), k->arg);
@@ -181,10 +148,7 @@ static int check_addr(struct vctx *v, const struct conf_key *k,
 	uint8_t a[16];
 	long long port = 0;
 	size_t hl;
-	int af = AF_INET, err = need_scalar(v, n, kp, "ip:port");
-
-	if (err)
-		return err;
+	int af = AF_INET;
 
 	hl = colon ? (size_t)(colon - s) : 0;
 	if (hl > 2 && s[0] == '[' && s[hl - 1] == ']') {
@@ -234,11 +198,6 @@ int conf_tlsver(const char *s)
 static int check_tlsver(struct vctx *v, const struct conf_key *k,
 			const struct cy_node *n, const char *kp)
 {
-	int err = need_scalar(v, n, kp, "a TLS version");
-
-	if (err)
-		return err;
-
 	switch (conf_tlsver(n->str)) {
 
 	case 0:
@@ -257,11 +216,6 @@ static int check_user(struct vctx *v, const struct conf_key *k,
 		      const struct cy_node *n, const char *kp)
 {
 	const char *s = n->str;
-	int err = need_scalar(v, n, kp, "a user name");
-
-	if (err)
-		return err;
-
 	if (!n->len || (long long)n->len > k->max ||
 	    !((*s >= 'a' && *s <= 'z') || *s == '_') ||
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n->len)

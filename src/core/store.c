@@ -221,7 +221,7 @@ static int migrate_one(struct store *st, int to)
 static int migrate(struct store *st)
 {
 	const int latest = (int)ARRAY_SIZE(migrations);
-	int v, err;
+	int v = 0, err;
 
 	err = user_version(st, &v);
 	if (err)

@@ -195,8 +195,14 @@ const struct conf_layout *pos_layout_for(const struct conf *conf,
 					 const struct conf_position *p,
 					 uint32_t roles)
 {
-	if (p && p->layout)
-		return conf_layout(conf, p->layout);
+	const struct conf_layout *own = p && p->layout ?
+		conf_layout(conf, p->layout) : NULL;
+
+	/* A position's own layout serves the roles it was made for; anyone
+	 * else who sits there (a supervisor covering a call taker's desk)
+	 * gets the layout of their own role. */
+	if (own && (own->roles & roles))
+		return own;
 
 	for (size_t i = 0; i < conf->layoutc; i++) {
 		if (conf->layouts[i].roles & roles)

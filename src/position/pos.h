@@ -31,8 +31,8 @@ json_t *pos_json(const struct pos_reg *pr, const char *pos_id);  /* new */
 json_t *pos_list_json(const struct pos_reg *pr);                 /* new */
 unsigned pos_count_occupied(const struct pos_reg *pr);
 
-/* The position's own layout, else the first layout made for one of the
- * operator's roles; NULL when none fits. */
+/* The position's own layout when it is made for one of the operator's
+ * roles, else the first layout made for one of them; NULL when none. */
 const struct conf_layout *pos_layout_for(const struct conf *conf,
 					 const struct conf_position *p,
 					 uint32_t roles);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
 import { chromium } from 'playwright-core';
-import { PASSWORD, ROOT, startIccs } from '../lib/harness.mjs';
+import { PASSWORD, ROOT, loginOk, startIccs } from '../lib/harness.mjs';
 
 const ATTEMPTS = 3;
 const SHOTS = process.env.ICCS_SCREENSHOTS === '1';
@@ -128,6 +128,17 @@ test('a wrong password shows the error and stays on login', async () => {
   assert.ok(await page.$('[data-view=login]'));
   assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   assert.deepEqual(page.errors, []);
+  await ctx.close();
+});
+
+test('a position in use is refused with its own message', async () => {
+  await loginOk(h, 'wes', PASSWORD, 'P4');   // over REST: P4 is taken
+  const { ctx, page } = await open('P4');
+  await submit(page, 'dora', PASSWORD);
+  assert.equal(await code(page), '409');
+  assert.match(await page.textContent('#login-message'),
+    /in use by another operator/);
+  assert.equal(await page.$('[data-view=position]'), null);
   await ctx.close();
 });
 

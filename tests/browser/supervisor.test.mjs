@@ -134,6 +134,8 @@ test('a new login appears on top of the audit view, live', async () => {
       await sup.page.waitForSelector(`${tile(sup.page, id)}` +
         '[data-state=occupied]');
     }
+    await sup.page.waitForFunction(() =>
+      document.querySelector('#board-sessions b').textContent === '3');
     await sup.page.screenshot({ path: path.join(ROOT, 'docs',
       'screenshot-supervisor.png') });
   }

@@ -35,7 +35,8 @@ async function assertTokenDead(token, what) {
   assert.equal(r.status, 401, `${what}: token still works (${r.text})`);
 }
 
-test('login answers 201 with token, position, layout for the role', async () => {
+test('login answers 201 with token, position, layout for the role',
+  async () => {
   const r = await login(h, 'alice', PASSWORD, 'P1');
   assert.equal(r.status, 201, r.text);
   const s = r.json;

@@ -89,7 +89,8 @@ function assertDiagnostic(c, d, r) {
   if (c.also) assert.match(reason, c.also);
 }
 
-test('--check accepts the good config and exits 0 without starting', async () => {
+test('--check accepts the good config and exits 0 without starting',
+  async () => {
   const d = await makeIccsDir();
   const r = await runIccsd(['-c', d.configPath, '--check']);
   assert.equal(r.timedOut, false, '--check did not return');

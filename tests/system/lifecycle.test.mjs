@@ -99,7 +99,7 @@ test('SIGHUP reloads names and resources; a new listen port waits for a ' +
 
     await waitFor(() => {
       const l = h1.logs().slice(mark);
-      return /listen/.test(l) && /restart/i.test(l);
+      return /listen\.https[^\n]*restart/i.test(l);
     }, 5000, 'a log line saying the listen change needs a restart');
     // ignored: still on the old port, nothing on the new one
     const hz = await request(h1, 'GET', '/healthz');
@@ -215,7 +215,7 @@ function countOf(entries, action, actor) {
     e.result === 'ok').length;
 }
 
-test('kill -9 at random points loses nothing acknowledged', async () => {
+test('kill -9 at random points loses nothing acknowledged', async (ctx) => {
   const h = await start();
   await Promise.all([
     h.addOperator('ada', ['admin']),
@@ -233,6 +233,9 @@ test('kill -9 at random points loses nothing acknowledged', async () => {
       total.logout[u] += acked.logout[u];
     }
     const what = `round ${round} (killed after ${killAt} acks)`;
+    ctx.diagnostic(`${what}: ${acked.adds.length} operator.add, ` +
+      `${acked.login.wes + acked.login.will} logins, ` +
+      `${acked.logout.wes + acked.logout.will} logouts acknowledged`);
 
     const v = await verify(h);
     assert.equal(v.code, 0, `${what}: audit verify:\n${v.out}`);

@@ -108,8 +108,10 @@ static const struct bad bads[] = {
 	{"node: {id: n1,", "node: {id: n7,", 1, "node.id: unknown node 'n7'"},
 	/* duplicates */
 	{"{id: s2, name: Site 2}", "{id: s1, name: Site 2}", 11,
-	 "sites[1].id: duplicate id 's1' (first used at line 10)"},
-	{"{id: q1,", "{id: tg1,", 23, "queues[0].id: duplicate id 'tg1'"},
+	 "sites[1].id: duplicate id 's1' (first used at line 10 by sites[0])"},
+	{"{id: q1,", "{id: tg1,", 23,
+	 "queues[0].id: duplicate id 'tg1' (first used at line 21 by "
+	 "talkgroups[0])"},
 	{"  run_as: iccs\n", "  run_as: iccs\n  run_as: nobody\n", 7,
 	 "duplicate key 'run_as' in 'security' (first at line 6)"},
 	{"panels: [radio, map]", "panels: [radio, radio]", 19,

@@ -6,7 +6,8 @@ import { stampUtc, detailText } from '../fmt.js';
 const LIMIT = 100;
 const KEEP = 500;   // rows kept on screen as live entries pile up
 
-const RESULT_CLASS = { ok: 'pill-ok', denied: 'pill-bad', failed: 'pill-bad' };
+const RESULT_CLASS = { ok: 'pill-ok', intact: 'pill-ok', denied: 'pill-bad',
+  failed: 'pill-bad', broken: 'pill-bad', error: 'pill-bad' };
 
 function row(e) {
   const detail = detailText(e.detail);
