@@ -14,6 +14,9 @@ struct store;
 struct audit;
 struct session_mgr;
 struct pos_reg;
+struct pos_audio;
+struct media;
+struct media_frame;
 
 struct api_ctx {
 	const struct conf *conf;
@@ -21,6 +24,8 @@ struct api_ctx {
 	struct audit *audit;
 	struct session_mgr *sessions;
 	struct pos_reg *pos;
+	struct pos_audio *paudio;   /* routing state per position   */
+	struct media *media;        /* the media engine             */
 };
 
 /* Process-wide TLS policy (minimum version): call before libre_init() */
@@ -28,5 +33,8 @@ int  api_tls_init(int min_version);
 
 int  api_alloc(struct api **apip, const struct api_ctx *ctx);
 void api_set_conf(struct api *api, const struct conf *conf);
+/* The media engine's frames of one tick, to the audio channels */
+void api_audio_frames(struct api *api, const struct media_frame *frames,
+		      size_t n);
 /* Tell consoles the node is going down, close their channels */
 void api_shutdown(struct api *api);

@@ -51,6 +51,8 @@ struct api {
 	struct http_sock *https;
 	struct websock *ws;
 	struct list clients;      /* struct ws_client                   */
+	struct list audio;        /* struct audio_client                */
+	uint64_t mic_dropped;     /* mic frames while PTT was off       */
 	struct bus_sub *bus;
 	struct api_counters cnt;
 	int64_t started;
@@ -82,6 +84,17 @@ int  api_dispatch(struct api_req *r, const json_t *msg, json_t **result,
 void api_count_error(struct api *api, int code);
 /* Permission needed to receive an event, NULL when targeted */
 const char *api_event_perm(const char *event);
+
+/* ops_audio.c: handlers of the audio ops */
+api_op_h api_op_audio_state, api_op_monitor, api_op_select, api_op_volume,
+	api_op_mute, api_op_ptt, api_op_play;
+void api_audio_release(struct api *api, const char *pos);
+
+/* ws_audio.c: the binary audio channel */
+int  api_audio_accept(struct api *api, struct http_conn *conn,
+		      const struct http_msg *msg);
+void api_audio_session_ended(struct api *api, int64_t sid);
+unsigned api_audio_count(const struct api *api);
 
 /* ws.c */
 int  api_ws_accept(struct api *api, struct http_conn *conn,

@@ -467,12 +467,21 @@ json_t *operator_json(const struct operator_rec *rec)
 }
 
 
-int operator_list(struct store *st, json_t **arrp)
+/* The hash never leaves the row: it is wiped before the JSON is made */
+static json_t *list_row(sqlite3_stmt *stmt)
 {
 	struct operator_rec rec;
+
+	row_load(stmt, &rec);
+	OPENSSL_cleanse(rec.pw_hash, sizeof(rec.pw_hash));
+	return operator_json(&rec);
+}
+
+
+int operator_list(struct store *st, json_t **arrp)
+{
 	sqlite3_stmt *stmt;
-	json_t *arr;
-	int rc = SQLITE_DONE, err;
+	int err;
 
 	if (!st || !arrp)
 		return EINVAL;
@@ -482,23 +491,5 @@ int operator_list(struct store *st, json_t **arrp)
 	if (err)
 		return err;
 
-	arr = json_array();
-	if (!arr)
-		err = ENOMEM;
-
-	while (!err && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		row_load(stmt, &rec);
-		OPENSSL_cleanse(rec.pw_hash, sizeof(rec.pw_hash));
-		if (json_array_append_new(arr, operator_json(&rec)))
-			err = ENOMEM;
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = store_err(rc);
-	sqlite3_finalize(stmt);
-
-	if (err)
-		json_decref(arr);
-	else
-		*arrp = arr;
-	return err;
+	return store_rows_json(stmt, list_row, arrp);
 }

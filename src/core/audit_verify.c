@@ -271,8 +271,7 @@ int audit_query(struct audit *a, uint64_t before, unsigned limit,
 		json_t **entriesp)
 {
 	sqlite3_stmt *stmt;
-	json_t *arr;
-	int rc = SQLITE_DONE, err = 0;
+	int rc;
 
 	if (!a || !entriesp)
 		return EINVAL;
@@ -288,23 +287,7 @@ int audit_query(struct audit *a, uint64_t before, unsigned limit,
 						      (uint64_t)INT64_MAX));
 	sqlite3_bind_int64(stmt, 2, limit ? (sqlite3_int64)limit : -1);
 
-	arr = json_array();
-	if (!arr)
-		err = ENOMEM;
-
-	while (!err && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (json_array_append_new(arr, entry_json(stmt)))
-			err = ENOMEM;
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = store_err(rc);
-	sqlite3_finalize(stmt);
-
-	if (err)
-		json_decref(arr);
-	else
-		*entriesp = arr;
-	return err;
+	return store_rows_json(stmt, entry_json, entriesp);
 }
 
 

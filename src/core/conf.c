@@ -21,18 +21,34 @@
 
 /* ---- paths and pass 3: the files named ---- */
 
+/* dir is absolute, so the result is too.  No ".." is folded: with a
+ * symlinked directory that would name another file than the kernel does. */
 static int path_join(char **out, const char *dir, const char *p)
 {
-	if (p[0] == '/')
-		return str_dup(out, p);
-	if (!strcmp(p, "."))
-		return str_dup(out, dir);
-	if (p[0] == '.' && p[1] == '/')
-		p += 2;
+	size_t n;
+	int err;
 
-	return re_sdprintf(out, "%s%s%s", dir,
-			   dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
-			   p);
+	while (p[0] == '.' && p[1] == '/')
+		for (p += 2; *p == '/'; ++p)
+			;
+
+	if (p[0] == '/')
+		err = str_dup(out, p);
+	else if (!p[0] || !strcmp(p, "."))
+		err = str_dup(out, dir);
+	else
+		err = re_sdprintf(out, "%s%s%s", dir,
+				  dir[strlen(dir) - 1] == '/' ? "" : "/", p);
+	if (err)
+		return err;
+
+	/* "var/" and "var" must compare equal where the daemon checks that
+	 * the store lies in state_dir */
+	n = strlen(*out);
+	while (n > 1 && (*out)[n - 1] == '/')
+		(*out)[--n] = '\0';
+
+	return 0;
 }
 
 
@@ -328,6 +344,7 @@ static void conf_destructor(void *arg)
 	mem_deref(c->log_target);
 	mem_deref(c->store_path);
 	mem_deref(c->web_root);
+	mem_deref(c->wav_dir);
 
 	for (size_t i = 0; i < c->sitec; i++) {
 		mem_deref(c->sites[i].id);
@@ -412,7 +429,7 @@ static int conf_parse(struct conf **confp, const char *file,
 	struct vctx v = {.file = file, .err = err, .errsz = errsz};
 	struct cy_node *root = NULL;
 	unsigned line = 1;
-	char why[256];
+	char why[256] = "";
 	int e;
 
 	e = cy_parse(&root, buf, len, &line, why, sizeof(why));
@@ -504,20 +521,23 @@ static int file_read(char **bufp, size_t *lenp, const char *path)
 static int base_dir(char **dirp, const char *path)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;
-	char cwd[4096];
+	char cwd[4096], *part = NULL;
+	int err;
 
-	if (slash && slash == path)
-		return str_dup(dirp, "/");
-	if (slash && path[0] == '/')
-		return re_sdprintf(dirp, "%b", path, (size_t)(slash - path));
+	if (!path || path[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return errno;
+		if (!slash)
+			return str_dup(dirp, cwd);
+	}
 
-	if (!getcwd(cwd, sizeof(cwd)))
-		return errno;
-	if (!slash)
-		return str_dup(dirp, cwd);
+	err = re_sdprintf(&part, "%b", path,
+			  slash == path ? (size_t)1 : (size_t)(slash - path));
+	if (!err)
+		err = path_join(dirp, path[0] == '/' ? "/" : cwd, part);
 
-	return re_sdprintf(dirp, "%s%s%b", cwd, strcmp(cwd, "/") ? "/" : "",
-			   path, (size_t)(slash - path));
+	mem_deref(part);
+	return err;
 }
 
 

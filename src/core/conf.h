@@ -73,7 +73,9 @@ struct conf_resource {
 	uint32_t roles;    /* roles allowed to see and act on it     */
 	json_t *attrs;     /* type-specific, already validated:
 			    * talkgroup: esn_group (str), tetra_gssi (int),
-			    *            preferred_bearer ("esn"|"tetra")
+			    *            preferred_bearer ("esn"|"tetra"),
+			    *            rtp_local, rtp_remote ("ip:port"),
+			    *            codec (str)
 			    * queue: numbers ([str]), priority (int)
 			    * camera: onvif (str), rtsp (str), ptz (bool)
 			    * wall_tile: wall (str), index (int)
@@ -110,6 +112,9 @@ struct conf {
 
 	/* web: */
 	char *web_root;
+
+	/* media: */
+	char *wav_dir;             /* or NULL                          */
 
 	struct conf_site     *sites;     size_t sitec;
 	struct conf_node     *nodes;     size_t nodec;

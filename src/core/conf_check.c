@@ -18,6 +18,7 @@ static int check_text(struct vctx *v, const struct conf_key *k,
 		      const struct cy_node *n, const char *kp)
 {
 	long long chars = 0;
+
 	for (size_t i = 0; i < n->len; i++) {
 		unsigned char c = (unsigned char)n->str[i];
 
@@ -40,8 +41,8 @@ static int check_id(struct vctx *v, const struct conf_key *k,
 		    const struct cy_node *n, const char *kp)
 {
 	bool upper = k->type == CK_POSID;
-	bool ok;
-	ok = (long long)n->len >= k->min && (long long)n->len <= k->max;
+	bool ok = (long long)n->len >= k->min && (long long)n->len <= k->max;
+
 	for (size_t i = 0; ok && i < n->len; i++) {
 		char c = n->str[i];
 
@@ -97,6 +98,8 @@ static int check_int(struct vctx *v, const struct conf_key *k,
 		     const struct cy_node *n, const char *kp)
 {
 	long long val = 0;
+	int err;
+
 	if (!n->plain)
 		return conf_fail(v, n->line, "%s: expected an integer, not "
 				 "the quoted string '%b'", kp, CONF_VAL(n));
@@ -216,6 +219,7 @@ static int check_user(struct vctx *v, const struct conf_key *k,
 		      const struct cy_node *n, const char *kp)
 {
 	const char *s = n->str;
+
 	if (!n->len || (long long)n->len > k->max ||
 	    !((*s >= 'a' && *s <= 'z') || *s == '_') ||
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n->len)
@@ -327,24 +331,29 @@ static int check_list(struct vctx *v, const struct conf_key *k,
 typedef int (check_h)(struct vctx *v, const struct conf_key *k,
 		      const struct cy_node *n, const char *kp);
 
-static check_h *const checks[] = {
-	[CK_STR]    = check_text,
-	[CK_ID]     = check_id,
-	[CK_POSID]  = check_id,
-	[CK_INT]    = check_int,
-	[CK_BOOL]   = check_bool,
-	[CK_ENUM]   = check_enum,
-	[CK_PATH]   = check_text,
-	[CK_ADDR]   = check_addr,
-	[CK_TLSVER] = check_tlsver,
-	[CK_USER]   = check_user,
-	[CK_URL]    = check_url,
-	[CK_REF]    = check_text,
-	[CK_ROLES]  = check_list,
-	[CK_PANELS] = check_list,
-	[CK_DIGITS] = check_list,
-	[CK_MAP]    = NULL,     /* the walk in conf.c descends into these */
-	[CK_LIST]   = NULL,
+/* what a scalar type is called when a list or mapping stands in its place;
+ * NULL for the types that are lists themselves */
+static const struct {
+	check_h *check;
+	const char *what;
+} checks[] = {
+	[CK_STR]    = {check_text,   "a string"},
+	[CK_ID]     = {check_id,     "an id"},
+	[CK_POSID]  = {check_id,     "an id"},
+	[CK_INT]    = {check_int,    "an integer"},
+	[CK_BOOL]   = {check_bool,   "true or false"},
+	[CK_ENUM]   = {check_enum,   "one of the listed words"},
+	[CK_PATH]   = {check_text,   "a path"},
+	[CK_ADDR]   = {check_addr,   "ip:port"},
+	[CK_TLSVER] = {check_tlsver, "a TLS version"},
+	[CK_USER]   = {check_user,   "a user name"},
+	[CK_URL]    = {check_url,    "a URL"},
+	[CK_REF]    = {check_text,   "an id"},
+	[CK_ROLES]  = {check_list,   NULL},
+	[CK_PANELS] = {check_list,   NULL},
+	[CK_DIGITS] = {check_list,   NULL},
+	[CK_MAP]    = {NULL,         NULL},   /* the walk descends into */
+	[CK_LIST]   = {NULL,         NULL},   /* these two itself       */
 };
 
 
@@ -352,10 +361,14 @@ static check_h *const checks[] = {
 int conf_value_check(struct vctx *v, const struct conf_key *k,
 		     const struct cy_node *n, const char *kp)
 {
-	if ((unsigned)k->type >= ARRAY_SIZE(checks) || !checks[k->type])
+	if ((unsigned)k->type >= ARRAY_SIZE(checks) || !checks[k->type].check)
 		return 0;
 
-	return checks[k->type](v, k, n, kp);
+	if (checks[k->type].what && n->type != CY_SCALAR)
+		return conf_fail(v, n->line, "%s: expected %s, not %s", kp,
+				 checks[k->type].what, cy_kind(n));
+
+	return checks[k->type].check(v, k, n, kp);
 }
 
 
@@ -386,44 +399,10 @@ static int walk_map(struct vctx *v, const struct conf_sect *s,
 		    const char *path);
 
 
-/* Edit distance, capped: enough to suggest 'listen' for 'listn'. */
-static unsigned distance(const char *a, const char *b)
-{
-	unsigned row[34], la = (unsigned)strlen(a), lb = (unsigned)strlen(b);
-
-	if (la > 32 || lb > 32)
-		return 99;
-
-	for (unsigned j = 0; j <= lb; j++)
-		row[j] = j;
-
-	for (unsigned i = 1; i <= la; i++) {
-		unsigned diag = row[0];
-
-		row[0] = i;
-		for (unsigned j = 1; j <= lb; j++) {
-			unsigned up = row[j];
-			unsigned c = diag + (a[i - 1] != b[j - 1]);
-
-			c = min(c, row[j - 1] + 1);
-			row[j] = min(c, up + 1);
-			diag = up;
-		}
-	}
-
-	return row[lb];
-}
-
-
 static int unknown_key(struct vctx *v, const struct conf_sect *s,
 		       const struct cy_node *key, const char *path)
 {
-	const char *hint = NULL;
-
-	for (size_t j = 0; j < s->keyc && !hint; j++) {
-		if (distance(key->str, s->keys[j].name) <= 2)
-			hint = s->keys[j].name;
-	}
+	const char *hint = conf_key_hint(s, key->str);
 
 	return conf_fail(v, key->line, "unknown key '%b' %s%s%s%s%s%s",
 			 CONF_VAL(key), *path ? "in '" : "at top level",
@@ -510,12 +489,12 @@ static int walk_map(struct vctx *v, const struct conf_sect *s,
 		    const struct cy_node *map, unsigned line,
 		    const char *path)
 {
-	unsigned seen[16] = {0};
+	unsigned seen[32] = {0};   /* line of each key of s met so far */
 	char kp[64];
 	int err;
 
 	if (s->keyc > ARRAY_SIZE(seen))
-		return EINVAL;
+		return conf_fail(v, line, "%s: key table too large", path);
 
 	for (size_t i = 0; i + 1 < map->kidc; i += 2) {
 		const struct cy_node *key = map->kidv[i];

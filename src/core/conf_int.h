@@ -102,7 +102,6 @@ struct conf_key {
 
 struct conf_sect {
 	const char *name;
-	const char *noun;         /* one item, in messages: "site"         */
 	const struct conf_key *keys;
 	size_t keyc;
 	enum conf_ixk ix;         /* list: index its ids go to             */
@@ -112,16 +111,12 @@ struct conf_sect {
 	/* cross-item rules, run after ids and references resolved */
 	int (*check)(struct vctx *v, const struct cy_node *item,
 		     const char *path);
-	const char *doc;
 };
 
 extern const struct conf_sect conf_root;
 
-int  conf_value_check(struct vctx *v, const struct conf_key *k,
-		      const struct cy_node *n, const char *kp);
-int  conf_int_parse(long long *vp, const char *s);
-int  conf_tlsver(const char *s);
 const char *conf_ix_noun(enum conf_ixk ix);
+const char *conf_key_hint(const struct conf_sect *s, const char *key);
 int  conf_role_names(struct re_printf *pf, void *unused);
 int  conf_panel_names(struct re_printf *pf, void *unused);
 
@@ -147,6 +142,10 @@ struct vctx {
 };
 
 int conf_fail(struct vctx *v, unsigned line, const char *fmt, ...);
+int conf_value_check(struct vctx *v, const struct conf_key *k,
+		     const struct cy_node *n, const char *kp);
+int conf_int_parse(long long *vp, const char *s);
+int conf_tlsver(const char *s);
 int conf_walk(struct vctx *v, const struct cy_node *root);
 int conf_xref(struct vctx *v, const struct cy_node *root);
 const struct cy_node *conf_ix_find(const struct vctx *v, enum conf_ixk ix,

@@ -3,13 +3,11 @@
  *
  * The tables below are the single source of truth: the loader checks the
  * YAML tree against them, builds struct conf from them and
- * `iccsd --help-config` prints them, so docs/CONFIG.md can be regenerated
- * and never disagrees with the code.
+ * `iccsd --help-config` prints them (docs/CONFIG.md is made from that
+ * output, so regenerate it when a key changes).
  */
 #include <stddef.h>
 #include <string.h>
-#include <strings.h>
-#include <arpa/inet.h>
 #include <re.h>
 #include "core/conf.h"
 #include "core/conf_int.h"
@@ -194,6 +192,47 @@ int conf_panel_names(struct re_printf *pf, void *unused)
 }
 
 
+/* Edit distance, capped: enough to suggest 'listen' for 'listn'. */
+static unsigned distance(const char *a, const char *b)
+{
+	unsigned row[34], la = (unsigned)strlen(a), lb = (unsigned)strlen(b);
+
+	if (la > 32 || lb > 32)
+		return 99;
+
+	for (unsigned j = 0; j <= lb; j++)
+		row[j] = j;
+
+	for (unsigned i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+
+		row[0] = i;
+		for (unsigned j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned c = diag + (a[i - 1] != b[j - 1]);
+
+			c = min(c, row[j - 1] + 1);
+			row[j] = min(c, up + 1);
+			diag = up;
+		}
+	}
+
+	return row[lb];
+}
+
+
+/* A known key a typo is probably meant to be: 'listen' for 'listn'. */
+const char *conf_key_hint(const struct conf_sect *s, const char *key)
+{
+	for (size_t j = 0; j < s->keyc; j++) {
+		if (distance(key, s->keys[j].name) <= 2)
+			return s->keys[j].name;
+	}
+
+	return NULL;
+}
+
+
 /* ---- rules across keys of one item ---- */
 
 static const struct cy_node *get(const struct cy_node *item, const char *k)
@@ -233,6 +272,14 @@ static int talkgroup_check(struct vctx *v, const struct cy_node *item,
 	const struct cy_node *esn  = get(item, "esn_group");
 	const struct cy_node *gssi = get(item, "tetra_gssi");
 	const struct cy_node *pref = get(item, "preferred_bearer");
+	const struct cy_node *rl = get(item, "rtp_local");
+	const struct cy_node *rr = get(item, "rtp_remote");
+	const struct cy_node *codec = get(item, "codec");
+
+	if (!rl && (rr || codec))
+		return conf_fail(v, (rr ? rr : codec)->line, "%s.%s needs "
+				 "rtp_local", path, rr ? "rtp_remote" :
+				 "codec");
 
 	if (!esn && !gssi)
 		return conf_fail(v, item->line, "%s: needs esn_group or "
@@ -266,8 +313,8 @@ static int camera_check(struct vctx *v, const struct cy_node *item,
 /* ---- the tables ---- */
 
 #define CO(f) offsetof(struct conf, f)
-#define SECT(nm, nn, tbl) \
-	.name = nm, .noun = nn, .keys = tbl, .keyc = ARRAY_SIZE(tbl)
+#define SECT(nm, tbl) \
+	.name = nm, .keys = tbl, .keyc = ARRAY_SIZE(tbl)
 #define LISTOF(arr, cnt, type) \
 	.arroff = CO(arr), .cntoff = CO(cnt), .itemsz = sizeof(type)
 
@@ -326,6 +373,13 @@ static const struct conf_key log_keys[] = {
 	{.name = "target", .type = CK_ENUM, .def = "stderr",
 	 .arg = "stderr|syslog", .off = CO(log_target),
 	 .doc = "Where log lines go."},
+};
+
+static const struct conf_key media_keys[] = {
+	{.name = "wav_dir", .type = CK_PATH, .flags = CK_ISDIR, .min = 1,
+	 .max = 1024, .off = CO(wav_dir),
+	 .doc = "Directory of sound files that audio.play may play into a "
+		"talkgroup or position (tests, demos, training)."},
 };
 
 static const struct conf_key store_keys[] = {
@@ -413,6 +467,17 @@ static const struct conf_key talkgroup_keys[] = {
 	 .arg = "esn|tetra",
 	 .doc = "Bearer used when both are up. Default: esn if esn_group "
 		"is set, else tetra; must name a configured bearer."},
+	{.name = "rtp_local", .type = CK_ADDR, .flags = CK_ATTR,
+	 .doc = "Fixed RTP voice stream from a radio gateway: the local "
+		"address iccsd receives on (RTCP on port+1)."},
+	{.name = "rtp_remote", .type = CK_ADDR, .flags = CK_ATTR,
+	 .doc = "Where the gateway receives our voice; without it, where "
+		"its packets come from (symmetric RTP). Needs rtp_local."},
+	{.name = "codec", .type = CK_ENUM, .flags = CK_ATTR,
+	 .arg = "PCMU|PCMA|L16|opus|AMR-WB|AMR-WB-OA",
+	 .doc = "Codec of the fixed RTP stream (AMR-WB: bandwidth-"
+		"efficient, AMR-WB-OA: octet-aligned). Needs rtp_local; "
+		"default PCMU."},
 };
 
 static const struct conf_key queue_keys[] = {
@@ -453,41 +518,41 @@ static const struct conf_key intercom_keys[] = {
 };
 
 static const struct conf_sect
-	sect_node     = {SECT("node", "", node_keys)},
-	sect_listen   = {SECT("listen", "", listen_keys)},
-	sect_tls      = {SECT("tls", "", tls_keys)},
-	sect_security = {SECT("security", "", security_keys)},
-	sect_log      = {SECT("log", "", log_keys)},
-	sect_store    = {SECT("store", "", store_keys)},
-	sect_web      = {SECT("web", "", web_keys)},
-	sect_sites    = {SECT("sites", "site", site_keys), .ix = IX_SITE,
+	sect_node     = {SECT("node", node_keys)},
+	sect_listen   = {SECT("listen", listen_keys)},
+	sect_tls      = {SECT("tls", tls_keys)},
+	sect_security = {SECT("security", security_keys)},
+	sect_log      = {SECT("log", log_keys)},
+	sect_store    = {SECT("store", store_keys)},
+	sect_media    = {SECT("media", media_keys)},
+	sect_web      = {SECT("web", web_keys)},
+	sect_sites    = {SECT("sites", site_keys), .ix = IX_SITE,
 			 LISTOF(sites, sitec, struct conf_site)},
-	sect_nodes    = {SECT("nodes", "node", nodes_keys), .ix = IX_NODE,
+	sect_nodes    = {SECT("nodes", nodes_keys), .ix = IX_NODE,
 			 LISTOF(nodes, nodec, struct conf_node)},
-	sect_positions = {SECT("positions", "position", position_keys),
+	sect_positions = {SECT("positions", position_keys),
 			  .ix = IX_POSITION, .check = position_check,
 			  LISTOF(positions, positionc,
 				 struct conf_position)},
-	sect_layouts  = {SECT("layouts", "layout", layout_keys),
+	sect_layouts  = {SECT("layouts", layout_keys),
 			 .ix = IX_LAYOUT,
 			 LISTOF(layouts, layoutc, struct conf_layout)};
 
 /* all resource kinds share one array and one id space */
-#define RES_SECT(nm, nn, tbl, t, chk) \
-	{SECT(nm, nn, tbl), .ix = IX_RESOURCE, .restype = t, .check = chk, \
+#define RES_SECT(nm, tbl, t, chk) \
+	{SECT(nm, tbl), .ix = IX_RESOURCE, .restype = t, .check = chk, \
 	 LISTOF(resources, resourcec, struct conf_resource)}
 
 static const struct conf_sect
-	sect_talkgroups = RES_SECT("talkgroups", "talkgroup", talkgroup_keys,
+	sect_talkgroups = RES_SECT("talkgroups", talkgroup_keys,
 				   RES_TALKGROUP, talkgroup_check),
-	sect_queues     = RES_SECT("queues", "queue", queue_keys, RES_QUEUE,
-				   NULL),
-	sect_cameras    = RES_SECT("cameras", "camera", camera_keys,
-				   RES_CAMERA, camera_check),
-	sect_wall_tiles = RES_SECT("wall_tiles", "wall tile",
-				   wall_tile_keys, RES_WALL_TILE, NULL),
-	sect_intercoms  = RES_SECT("intercoms", "intercom", intercom_keys,
-				   RES_INTERCOM, NULL);
+	sect_queues     = RES_SECT("queues", queue_keys, RES_QUEUE, NULL),
+	sect_cameras    = RES_SECT("cameras", camera_keys, RES_CAMERA,
+				   camera_check),
+	sect_wall_tiles = RES_SECT("wall_tiles", wall_tile_keys,
+				   RES_WALL_TILE, NULL),
+	sect_intercoms  = RES_SECT("intercoms", intercom_keys, RES_INTERCOM,
+				   NULL);
 
 #define SECTION(nm, fl, sect, d) \
 	{.name = nm, .type = CK_MAP, .flags = fl, .sub = &sect, .doc = d}
@@ -503,6 +568,7 @@ static const struct conf_key root_keys[] = {
 		"Accounts, sessions, audit and privileges."),
 	SECTION("log", 0, sect_log, "Logging."),
 	SECTION("store", 0, sect_store, "Local durable store."),
+	SECTION("media", 0, sect_media, "Audio: sound files for tests."),
 	SECTION("web", CK_REQ, sect_web, "The web console."),
 	LIST("sites", CK_REQ, 1, 256, sect_sites,
 	     "Sites of the control room (e.g. Lambeth, Hendon, Bow)."),
@@ -523,7 +589,7 @@ static const struct conf_key root_keys[] = {
 	     "Intercom targets (position to position)."),
 };
 
-const struct conf_sect conf_root = {SECT("", "", root_keys)};
+const struct conf_sect conf_root = {SECT("", root_keys)};
 
 
 /* ---- iccsd --help-config ---- */

@@ -343,3 +343,24 @@ int store_schema_version(const struct store *st)
 {
 	return st ? st->version : 0;
 }
+
+
+int store_rows_json(sqlite3_stmt *stmt, store_row_h *row, json_t **arrp)
+{
+	json_t *arr = json_array();
+	int rc = SQLITE_DONE, err = arr ? 0 : ENOMEM;
+
+	while (!err && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (json_array_append_new(arr, row(stmt)))
+			err = ENOMEM;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = store_err(rc);
+	sqlite3_finalize(stmt);
+
+	if (err)
+		json_decref(arr);
+	else
+		*arrp = arr;
+	return err;
+}

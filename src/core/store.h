@@ -16,6 +16,7 @@
  *         prev, hash)
  */
 #include <sqlite3.h>
+#include <jansson.h>
 
 struct store;
 
@@ -27,6 +28,12 @@ int      store_exec(struct store *st, const char *sql);  /* no results */
 int      store_begin(struct store *st);
 int      store_commit(struct store *st);
 void     store_rollback(struct store *st);
+
+/* Step stmt to the end, turning each row into JSON with row(); always
+ * finalizes stmt.  *arrp is a new array on success. */
+typedef json_t *(store_row_h)(sqlite3_stmt *stmt);
+int      store_rows_json(sqlite3_stmt *stmt, store_row_h *row,
+			 json_t **arrp);
 
 /* Map a SQLite result code to a positive errno */
 int      store_err(int rc);

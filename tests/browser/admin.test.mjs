@@ -2,45 +2,21 @@
 // action goes through the console's forms and dialogs to a real iccsd, and
 // its effect is checked from outside with a login over REST.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { chromium } from 'playwright-core';
 import { PASSWORD, login, startIccs } from '../lib/harness.mjs';
+import { launchBrowser, loginThroughPage, newPage } from './lib.mjs';
 
 const NEW_PW = 'a brand new pass phrase';
 let h;
 let browser;
 let page;
 
-// Chromium trusts the test server's key and nothing else: TLS is really
-// checked (ignoreHTTPSErrors would also make Chromium abort a handshake
-// per connection first, a warning each in the daemon's log).
-function launch(daemon) {
-  const pem = fs.readFileSync(path.join(daemon.dir, 'server.pem'));
-  const spki = crypto.createHash('sha256').update(new crypto.X509Certificate(
-    pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  return chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: ['--disable-gpu', '--disable-quic',
-      `--ignore-certificate-errors-spki-list=${spki}`] });
-}
-
 before(async () => {
   h = await startIccs();
   await h.addOperator('ada', ['admin'], PASSWORD, { name: 'Ada Admin' });
-  browser = await launch(h);
-  const ctx = await browser.newContext({
-    viewport: { width: 1920, height: 1080 } });
-  page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  await page.goto(`${h.url}/?position=P1`);
-  await page.waitForSelector('#login-position[data-loaded]');
-  await page.fill('#login-user', 'ada');
-  await page.fill('#login-pass', PASSWORD);
-  await page.click('#login-submit');
+  browser = await launchBrowser(h);
+  ({ page } = await newPage(browser));
+  await loginThroughPage(page, h, 'ada', PASSWORD, 'P1');
   await page.waitForSelector('#operators-body tr[data-username=ada]');
 });
 

@@ -1,29 +1,17 @@
 // Browser tests of the login page and the position screen (web/): a real
 // iccsd from tests/lib/harness.mjs, Debian's Chromium via playwright-core.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { chromium } from 'playwright-core';
 import { PASSWORD, ROOT, loginOk, startIccs } from '../lib/harness.mjs';
+import {
+  DESKTOP, launchBrowser, newPage, openLoginPage, submitLogin,
+} from './lib.mjs';
 
 const ATTEMPTS = 3;
 const SHOTS = process.env.ICCS_SCREENSHOTS === '1';
 let h;
 let browser;
-
-// Chromium trusts the test server's key and nothing else: TLS is really
-// checked (ignoreHTTPSErrors would also make Chromium abort a handshake
-// per connection first, a warning each in the daemon's log).
-function launch(daemon) {
-  const pem = fs.readFileSync(path.join(daemon.dir, 'server.pem'));
-  const spki = crypto.createHash('sha256').update(new crypto.X509Certificate(
-    pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  return chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: ['--disable-gpu', '--disable-quic',
-      `--ignore-certificate-errors-spki-list=${spki}`] });
-}
 
 before(async () => {
   h = await startIccs({ lockoutAttempts: ATTEMPTS });
@@ -33,7 +21,7 @@ before(async () => {
     h.addOperator('lou', ['calltaker'], PASSWORD, { name: 'Lou Locked' }),
     h.addOperator('ada', ['admin'], PASSWORD, { name: 'Ada Admin' }),
   ]);
-  browser = await launch(h);
+  browser = await launchBrowser(h);
 });
 
 after(async () => {
@@ -43,14 +31,9 @@ after(async () => {
 
 // A fresh browser context (own storage) on the login page; page errors
 // (uncaught exceptions in the console's code) are collected.
-async function open(position = 'P1', viewport = { width: 1920, height: 1080 }) {
-  const ctx = await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  await page.goto(`${h.url}/?position=${position}`);
-  await page.waitForSelector('#login-position[data-loaded]');
+async function open(position = 'P1', viewport = DESKTOP) {
+  const { ctx, page } = await newPage(browser, viewport);
+  await openLoginPage(page, h, position);
   return { ctx, page };
 }
 
@@ -59,9 +42,7 @@ async function submit(page, user, password) {
   await page.evaluate(() => {
     delete document.getElementById('login-message').dataset.code;
   });
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', password);
-  await page.click('#login-submit');
+  await submitLogin(page, user, password);
   await page.waitForSelector('[data-view=position], #login-message[data-code]');
 }
 

@@ -1,27 +1,12 @@
 // Browser test: what the console shows and allows depends on the roles,
 // and the server refuses what a role may not do even when the page asks.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { chromium } from 'playwright-core';
 import { PASSWORD, RES, startIccs } from '../lib/harness.mjs';
+import { launchBrowser, loginInNewPage } from './lib.mjs';
 
 let h;
 let browser;
-
-// Chromium trusts the test server's key and nothing else: TLS is really
-// checked (ignoreHTTPSErrors would also make Chromium abort a handshake
-// per connection first, a warning each in the daemon's log).
-function launch(daemon) {
-  const pem = fs.readFileSync(path.join(daemon.dir, 'server.pem'));
-  const spki = crypto.createHash('sha256').update(new crypto.X509Certificate(
-    pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  return chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: ['--disable-gpu', '--disable-quic',
-      `--ignore-certificate-errors-spki-list=${spki}`] });
-}
 
 before(async () => {
   h = await startIccs();
@@ -29,7 +14,7 @@ before(async () => {
     h.addOperator('cal', ['calltaker'], PASSWORD, { name: 'Cal Taker' }),
     h.addOperator('sue', ['supervisor'], PASSWORD, { name: 'Sue Super' }),
   ]);
-  browser = await launch(h);
+  browser = await launchBrowser(h);
 });
 
 after(async () => {
@@ -37,21 +22,8 @@ after(async () => {
   if (h) assert.equal(await h.stop(), 0, h.logs());
 });
 
-async function loginAs(user, position) {
-  const ctx = await browser.newContext({
-    viewport: { width: 1920, height: 1080 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  await page.goto(`${h.url}/?position=${position}`);
-  await page.waitForSelector('#login-position[data-loaded]');
-  await page.fill('#login-user', user);
-  await page.fill('#login-pass', PASSWORD);
-  await page.click('#login-submit');
-  await page.waitForSelector('#link[data-state=open]');
-  return { ctx, page };
-}
+const loginAs = (user, position) =>
+  loginInNewPage(browser, h, user, PASSWORD, position);
 
 const panels = (page) => page.$$eval('[data-panel]', (els) =>
   els.map((e) => e.dataset.panel));

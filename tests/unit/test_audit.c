@@ -8,8 +8,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +16,17 @@
 #include <cmocka.h>
 #include <re.h>
 #include <jansson.h>
-#include <openssl/rand.h>
 #include "core/log.h"
 #include "core/store.h"
 #include "core/audit.h"
+#include "testutil.h"
 
 enum { N_ENTRIES = 5, MAXP = 32 };
 
 struct fx {
-	char dir[64];
-	char db[128];
+	struct tu_fx tu;
 	char key[128];
 	char head[160];
-	struct store *st;
 	struct audit *au;
 };
 
@@ -39,31 +35,6 @@ struct probs {
 	uint64_t seq[MAXP];
 	char what[MAXP][160];
 };
-
-
-static int rm_one(const char *p, const struct stat *s, int flag,
-		  struct FTW *ftw)
-{
-	(void)s;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-
-static void write_key(const char *path, size_t len, mode_t mode)
-{
-	uint8_t key[64];
-	int fd;
-
-	assert_true(len <= sizeof(key));
-	assert_int_equal(RAND_bytes(key, (int)len), 1);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, key, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
-}
 
 
 static void append_some(struct audit *au)
@@ -90,17 +61,19 @@ static int setup(void **state)
 
 	if (!fx)
 		return -1;
-	strcpy(fx->dir, "/tmp/test_audit.XXXXXX");
-	if (!mkdtemp(fx->dir))
+	if (tu_fx_make(&fx->tu, true)) {
+		free(fx);
 		return -1;
-	snprintf(fx->db, sizeof(fx->db), "%s/iccs.db", fx->dir);
-	snprintf(fx->key, sizeof(fx->key), "%s/audit.key", fx->dir);
-	snprintf(fx->head, sizeof(fx->head), "%s.audit-head", fx->db);
+	}
+	tu_path(fx->key, sizeof(fx->key), fx->tu.dir, "audit.key");
+	snprintf(fx->head, sizeof(fx->head), "%s.audit-head", fx->tu.db);
 
-	write_key(fx->key, 32, 0600);
-	if (store_open(&fx->st, fx->db) ||
-	    audit_alloc(&fx->au, fx->st, fx->key))
+	tu_write_key(fx->key, 32, 0600);
+	if (audit_alloc(&fx->au, fx->tu.st, fx->key)) {
+		tu_fx_clean(&fx->tu);
+		free(fx);
 		return -1;
+	}
 
 	append_some(fx->au);
 	*state = fx;
@@ -113,8 +86,7 @@ static int teardown(void **state)
 	struct fx *fx = *state;
 
 	mem_deref(fx->au);
-	mem_deref(fx->st);
-	nftw(fx->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	tu_fx_clean(&fx->tu);
 	free(fx);
 	return 0;
 }
@@ -151,7 +123,7 @@ static int verify(struct fx *fx, struct probs *p, uint64_t *count)
 
 static void tamper(struct fx *fx, const char *sql)
 {
-	assert_int_equal(store_exec(fx->st, sql), 0);
+	assert_int_equal(store_exec(fx->tu.st, sql), 0);
 }
 
 
@@ -171,7 +143,7 @@ static void intact_chain_verifies(void **state)
 		struct store *st2 = NULL;
 		struct audit *au2 = NULL;
 
-		assert_int_equal(store_open(&st2, fx->db), 0);
+		assert_int_equal(store_open(&st2, fx->tu.db), 0);
 		assert_int_equal(audit_alloc(&au2, st2, fx->key), 0);
 		assert_int_equal(audit_verify(au2, collect, &p, &n), 0);
 		mem_deref(au2);
@@ -326,10 +298,10 @@ static void rebuilt_chain_without_key_found(void **state)
 	char db2[160], key2[160], head2[200], sql[400];
 	struct probs p;
 
-	snprintf(db2, sizeof(db2), "%s/forged.db", fx->dir);
-	snprintf(key2, sizeof(key2), "%s/forged.key", fx->dir);
+	tu_path(db2, sizeof(db2), fx->tu.dir, "forged.db");
+	tu_path(key2, sizeof(key2), fx->tu.dir, "forged.key");
 	snprintf(head2, sizeof(head2), "%s.audit-head", db2);
-	write_key(key2, 32, 0600);
+	tu_write_key(key2, 32, 0600);
 	assert_int_equal(store_open(&st2, db2), 0);
 	assert_int_equal(audit_alloc(&au2, st2, key2), 0);
 	append_some(au2);
@@ -357,9 +329,9 @@ static void wrong_key_reports_every_entry(void **state)
 	struct probs p = {0};
 	uint64_t n = 0;
 
-	snprintf(key2, sizeof(key2), "%s/other.key", fx->dir);
-	write_key(key2, 48, 0600);
-	assert_int_equal(audit_alloc(&au2, fx->st, key2), 0);
+	tu_path(key2, sizeof(key2), fx->tu.dir, "other.key");
+	tu_write_key(key2, 48, 0600);
+	assert_int_equal(audit_alloc(&au2, fx->tu.st, key2), 0);
 
 	assert_int_equal(audit_verify(au2, collect, &p, &n), EBADMSG);
 	assert_int_equal(n, N_ENTRIES);
@@ -450,7 +422,7 @@ static void export_lines_parse(void **state)
 	uint64_t seq = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/export.jsonl", fx->dir);
+	tu_path(path, sizeof(path), fx->tu.dir, "export.jsonl");
 	f = fopen(path, "w+");
 	assert_non_null(f);
 	assert_int_equal(audit_export(fx->au, f), 0);
@@ -512,18 +484,14 @@ static void detail_keys_sorted(void **state)
 {
 	struct fx *fx = *state;
 	json_t *d = json_pack("{s:i, s:i}", "zeta", 1, "alpha", 2);
-	sqlite3_stmt *stmt;
+	char txt[64];
 
 	assert_int_equal(audit_log(fx->au, "x", NULL, "y", NULL, "ok", d),
 			 0);
 	json_decref(d);
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), "SELECT detail"
-			 " FROM audit ORDER BY seq DESC LIMIT 1", -1, &stmt,
-			 NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	assert_string_equal(sqlite3_column_text(stmt, 0),
-			    "{\"alpha\":2,\"zeta\":1}");
-	sqlite3_finalize(stmt);
+	tu_query_text(fx->tu.st, "SELECT detail FROM audit"
+		      " ORDER BY seq DESC LIMIT 1", txt, sizeof(txt));
+	assert_string_equal(txt, "{\"alpha\":2,\"zeta\":1}");
 }
 
 
@@ -533,14 +501,14 @@ static void weak_keys_refused(void **state)
 	struct audit *au2 = NULL;
 	char key2[160];
 
-	snprintf(key2, sizeof(key2), "%s/short.key", fx->dir);
-	write_key(key2, 31, 0600);
-	assert_int_equal(audit_alloc(&au2, fx->st, key2), EINVAL);
+	tu_path(key2, sizeof(key2), fx->tu.dir, "short.key");
+	tu_write_key(key2, 31, 0600);
+	assert_int_equal(audit_alloc(&au2, fx->tu.st, key2), EINVAL);
 	assert_null(au2);
 
 	/* a key others can read is no secret */
-	write_key(key2, 32, 0644);
-	assert_int_not_equal(audit_alloc(&au2, fx->st, key2), 0);
+	tu_write_key(key2, 32, 0644);
+	assert_int_not_equal(audit_alloc(&au2, fx->tu.st, key2), 0);
 	assert_null(au2);
 }
 

@@ -73,6 +73,10 @@ static const struct bad bads[] = {
 	{"spare: true", "spare: yes", 17, "expected true or false"},
 	{"name: Site 1", "name: [Site, 1]", 10,
 	 "sites[0].name: expected a string, not a list"},
+	{"{https: \"127.0.0.1:8443\"}", "{https: [a]}", 2,
+	 "listen.https: expected ip:port, not a list"},
+	{"run_as: iccs", "run_as: {a: b}", 6,
+	 "security.run_as: expected a user name, not a mapping"},
 	{"listen: {https: \"127.0.0.1:8443\"}", "listen: 8443", 2,
 	 "listen: expected a mapping, not a scalar"},
 	{"sites:\n", "sites: s1\nx:\n", 9, "sites: expected a list"},
@@ -236,6 +240,45 @@ static void test_bad_configs(void **state)
 				 b->why);
 		assert_null(c);
 	}
+}
+
+
+/* Every value of the base config replaced by values of every other shape:
+ * each variant is accepted or refused with a reason, never a crash (the
+ * fuzzer explores the rest). */
+static void test_every_value_mutated(void **state)
+{
+	static const char *subst[] = {
+		"[x]", "{x: 1}", "", "~", "\"\"", "-1", "0", "true",
+		"99999999999999999999999", "\"\xc3\xa9\"", "[]", "{}",
+	};
+	size_t tried = 0;
+
+	(void)state;
+
+	for (const char *p = base; (p = strstr(p, ": ")); p += 2) {
+		size_t at = (size_t)(p - base) + 2;
+		size_t len = strcspn(base + at, ",}\n");
+
+		for (size_t i = 0; i < ARRAY_SIZE(subst); i++) {
+			struct conf *c = NULL;
+			char err[256] = "", *text = NULL;
+			int e;
+
+			assert_int_equal(0, re_sdprintf(&text, "%b%s%s", base,
+							at, subst[i],
+							base + at + len));
+			e = conf_load_buf(&c, "m.yaml", text, strlen(text), 0,
+					  err, sizeof(err));
+			if (e && (e != EINVAL || strncmp(err, "m.yaml:", 7)))
+				fail_msg("%s -> e=%d err=%s", text, e, err);
+			mem_deref(c);
+			mem_deref(text);
+			++tried;
+		}
+	}
+
+	assert_int_equal(ARRAY_SIZE(subst) * 56, tried);  /* 56 values */
 }
 
 
@@ -504,6 +547,17 @@ static void test_buf_paths(void **state)
 	assert_string_equal("/srv/www", c->web_root);
 	mem_deref(c);
 
+	/* "./var/" is "var": the store default lies in state_dir */
+	text = edit("state_dir: var", "state_dir: ./var/");
+	assert_int_equal(0, conf_load_buf(&c, "t.yaml", text, strlen(text),
+					  0, err, sizeof(err)));
+	mem_deref(text);
+	re_snprintf(want, sizeof(want), "%s/var", cwd);
+	assert_string_equal(want, c->state_dir);
+	re_snprintf(want, sizeof(want), "%s/var/iccs.db", cwd);
+	assert_string_equal(want, c->store_path);
+	mem_deref(c);
+
 	/* a missing file is an error with the file name, no line */
 	assert_int_equal(ENOENT, conf_load(&c, "/nonexistent/x.yaml", 0, err,
 					   sizeof(err)));
@@ -570,6 +624,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base_loads),
 		cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_every_value_mutated),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_demo),
 		cmocka_unit_test_setup_teardown(test_secfile, tree_setup,

@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,56 +19,13 @@
 #include "core/store.h"
 #include "auth/passwd.h"
 #include "auth/operator.h"
+#include "testutil.h"
 
 #define PW  "correct horse battery"
 #define PW2 "another long passphrase"
 
-struct fx {
-	char dir[64];
-	char db[128];
-	struct store *st;
-};
 
-
-static int rm_one(const char *p, const struct stat *s, int flag,
-		  struct FTW *ftw)
-{
-	(void)s;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	strcpy(fx->dir, "/tmp/test_operator.XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->db, sizeof(fx->db), "%s/iccs.db", fx->dir);
-	if (store_open(&fx->st, fx->db))
-		return -1;
-	*state = fx;
-	return 0;
-}
-
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	mem_deref(fx->st);
-	nftw(fx->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
-	return 0;
-}
-
-
-static void add_alice(struct fx *fx)
+static void add_alice(struct tu_fx *fx)
 {
 	assert_int_equal(operator_add(fx->st, "alice", "Alice Jones",
 				      ROLE_DISPATCHER | ROLE_SUPERVISOR, 40,
@@ -79,7 +35,7 @@ static void add_alice(struct fx *fx)
 
 static void add_and_get(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	int64_t t0 = time(NULL);
 
@@ -105,7 +61,7 @@ static void add_and_get(void **state)
 
 static void duplicate_refused(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	add_alice(fx);
 	assert_int_equal(operator_add(fx->st, "alice", NULL, ROLE_CCTV, 0,
@@ -115,7 +71,7 @@ static void duplicate_refused(void **state)
 
 static void bad_input_refused(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	char longname[80];
 	static const char *bad[] = {
@@ -194,7 +150,7 @@ static double ms_since(const struct timespec *t0)
 
 static void hash_verifies(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec, rec2;
 	struct timespec t0;
 
@@ -229,7 +185,7 @@ static void hash_verifies(void **state)
 
 static void lockout_after_failures(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	bool locked = true;
 	int64_t t0 = time(NULL), t1;
@@ -266,7 +222,7 @@ static void lockout_after_failures(void **state)
 
 static void login_ok_resets_count(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	bool locked;
 
@@ -291,7 +247,7 @@ static void login_ok_resets_count(void **state)
 
 static void lock_and_unlock(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	bool locked;
 	json_t *j;
@@ -324,7 +280,7 @@ static void lock_and_unlock(void **state)
 
 static void roles_and_remove(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 
 	add_alice(fx);
@@ -343,7 +299,7 @@ static void roles_and_remove(void **state)
 
 static void json_has_no_hash(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	json_t *j, *arr;
 	char *txt;
@@ -420,7 +376,7 @@ static void run_until_done(struct async *a)
 
 static void async_verify(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	struct async a = { .want = 2 };
 
@@ -446,7 +402,7 @@ static void async_verify(void **state)
 
 static void async_queue_bounded(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	struct async a = { .want = 64 };
 	struct timespec t0;
@@ -482,7 +438,7 @@ static void async_queue_bounded(void **state)
 /* Closing with jobs in flight calls nobody and leaks nothing */
 static void async_close_drops_pending(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct operator_rec rec;
 	struct async a = { .want = 100 };
 
@@ -502,7 +458,8 @@ static void async_close_drops_pending(void **state)
 }
 
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_store, \
+						   tu_teardown)
 
 int main(void)
 {

@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,86 +14,34 @@
 #include <re.h>
 #include "core/log.h"
 #include "core/store.h"
-
-struct fx {
-	char dir[64];
-	char path[128];
-};
-
-
-static int rm_one(const char *p, const struct stat *s, int flag,
-		  struct FTW *ftw)
-{
-	(void)s;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-
-static int setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (!fx)
-		return -1;
-	strcpy(fx->dir, "/tmp/test_store.XXXXXX");
-	if (!mkdtemp(fx->dir))
-		return -1;
-	snprintf(fx->path, sizeof(fx->path), "%s/iccs.db", fx->dir);
-	*state = fx;
-	return 0;
-}
-
-
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	nftw(fx->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
-	return 0;
-}
-
-
-/* One integer (or text) from a single-row query */
-static long long q_int(struct store *st, const char *sql)
-{
-	sqlite3_stmt *stmt;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-					    NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
+#include "testutil.h"
 
 
 static void migrations_applied(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *st = NULL;
 
-	assert_int_equal(store_open(&st, fx->path), 0);
+	assert_int_equal(store_open(&st, fx->db), 0);
 
 	assert_true(store_schema_version(st) >= 1);
-	assert_int_equal(q_int(st, "PRAGMA user_version"),
+	assert_int_equal(tu_query_int(st, "PRAGMA user_version"),
 			 store_schema_version(st));
-	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_master"
-			       " WHERE type = 'table' AND name IN"
-			       " ('operators', 'sessions', 'audit')"), 3);
-	assert_int_equal(q_int(st, "SELECT count(*) FROM"
-			       " pragma_table_info('sessions')"
-			       " WHERE name IN ('token_hash', 'ended',"
-			       " 'end_reason', 'peer', 'last_seen')"), 5);
+	assert_int_equal(tu_query_int(st, "SELECT count(*) FROM"
+				      " sqlite_master WHERE type = 'table'"
+				      " AND name IN ('operators', 'sessions',"
+				      " 'audit')"), 3);
+	assert_int_equal(tu_query_int(st, "SELECT count(*) FROM"
+				      " pragma_table_info('sessions')"
+				      " WHERE name IN ('token_hash', 'ended',"
+				      " 'end_reason', 'peer', 'last_seen')"),
+			 5);
 
 	/* the durability settings the daemon relies on */
-	assert_int_equal(q_int(st, "PRAGMA synchronous"), 2);   /* FULL */
-	assert_int_equal(q_int(st, "PRAGMA foreign_keys"), 1);
-	assert_int_equal(q_int(st, "SELECT journal_mode = 'wal' FROM"
-			       " pragma_journal_mode"), 1);
+	assert_int_equal(tu_query_int(st, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(tu_query_int(st, "PRAGMA foreign_keys"), 1);
+	assert_int_equal(tu_query_int(st, "SELECT journal_mode = 'wal' FROM"
+				      " pragma_journal_mode"), 1);
 
 	mem_deref(st);
 }
@@ -102,11 +49,11 @@ static void migrations_applied(void **state)
 
 static void reopen_keeps_data(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *st = NULL;
 	int v;
 
-	assert_int_equal(store_open(&st, fx->path), 0);
+	assert_int_equal(store_open(&st, fx->db), 0);
 	v = store_schema_version(st);
 	assert_int_equal(store_exec(st, "INSERT INTO sessions(token_hash,"
 				    " operator, position, roles, started)"
@@ -116,63 +63,57 @@ static void reopen_keeps_data(void **state)
 
 	/* a second open runs no migration again (it would fail: the
 	 * tables exist) and sees the committed row */
-	assert_int_equal(store_open(&st, fx->path), 0);
+	assert_int_equal(store_open(&st, fx->db), 0);
 	assert_int_equal(store_schema_version(st), v);
-	assert_int_equal(q_int(st, "SELECT count(*) FROM sessions WHERE"
-			       " operator = 'alice' AND ended IS NULL"), 1);
+	assert_int_equal(tu_query_int(st, "SELECT count(*) FROM sessions"
+				      " WHERE operator = 'alice' AND"
+				      " ended IS NULL"), 1);
 	mem_deref(st);
 }
 
 
 static void newer_schema_refused(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *st = NULL;
 	char sql[64];
 	sqlite3 *db;
 	int v;
 
-	assert_int_equal(store_open(&st, fx->path), 0);
+	assert_int_equal(store_open(&st, fx->db), 0);
 	v = store_schema_version(st);
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 	assert_int_equal(store_exec(st, sql), 0);
 	st = mem_deref(st);
 
-	assert_int_equal(store_open(&st, fx->path), EPROTO);
+	assert_int_equal(store_open(&st, fx->db), EPROTO);
 	assert_null(st);
 
 	/* and it was left as it was */
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "SELECT 1", NULL, NULL, NULL), 0);
-	{
-		sqlite3_stmt *stmt;
-		sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt,
-				   NULL);
-		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(stmt, 0), v + 1);
-		sqlite3_finalize(stmt);
-	}
+	assert_int_equal(tu_db_int(db, "PRAGMA user_version"), v + 1);
 	sqlite3_close(db);
 }
 
 
 static void files_private(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	const char *sfx[] = {"", "-wal", "-shm"};
 	struct store *st = NULL;
 	mode_t old = umask(022);
 	char p[160];
 	struct stat s;
 
-	assert_int_equal(store_open(&st, fx->path), 0);
+	assert_int_equal(store_open(&st, fx->db), 0);
 	umask(old);
 	assert_int_equal(store_exec(st, "INSERT INTO sessions(token_hash,"
 				    " operator, position, roles)"
 				    " VALUES ('x', 'a', 'b', 'c')"), 0);
 
 	for (size_t i = 0; i < ARRAY_SIZE(sfx); i++) {
-		snprintf(p, sizeof(p), "%s%s", fx->path, sfx[i]);
+		snprintf(p, sizeof(p), "%s%s", fx->db, sfx[i]);
 		assert_int_equal(stat(p, &s), 0);
 		assert_int_equal(s.st_mode & 0777, 0600);
 	}
@@ -182,23 +123,23 @@ static void files_private(void **state)
 
 static void transactions(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *st = NULL;
 	const char *ins = "INSERT INTO sessions(token_hash, operator,"
 		" position, roles) VALUES ('t1', 'a', 'b', 'c')";
 
-	assert_int_equal(store_open(&st, fx->path), 0);
+	assert_int_equal(store_open(&st, fx->db), 0);
 
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_begin(st), EALREADY);
 	assert_int_equal(store_exec(st, ins), 0);
 	store_rollback(st);
-	assert_int_equal(q_int(st, "SELECT count(*) FROM sessions"), 0);
+	assert_int_equal(tu_query_int(st, "SELECT count(*) FROM sessions"), 0);
 
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_exec(st, ins), 0);
 	assert_int_equal(store_commit(st), 0);
-	assert_int_equal(q_int(st, "SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(tu_query_int(st, "SELECT count(*) FROM sessions"), 1);
 
 	/* a duplicate token is a conflict, not an I/O error */
 	assert_int_equal(store_exec(st, ins), EEXIST);
@@ -209,32 +150,29 @@ static void transactions(void **state)
 
 static void unopenable_path(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *st = NULL;
 	char p[160];
 
-	snprintf(p, sizeof(p), "%s/no/such/dir/iccs.db", fx->dir);
+	tu_path(p, sizeof(p), fx->dir, "no/such/dir/iccs.db");
 	assert_int_not_equal(store_open(&st, p), 0);
 	assert_null(st);
 	assert_int_equal(store_open(&st, NULL), EINVAL);
 }
 
 
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_setup_dir, \
+						   tu_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(migrations_applied, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(reopen_keeps_data, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(newer_schema_refused, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(files_private, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(transactions, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(unopenable_path, setup,
-						teardown),
+		T(migrations_applied),
+		T(reopen_keeps_data),
+		T(newer_schema_refused),
+		T(files_private),
+		T(transactions),
+		T(unopenable_path),
 	};
 
 	log_setup(LOG_LVL_ERROR, LOG_TARGET_STDERR, "test_store");

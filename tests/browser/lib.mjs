@@ -1,0 +1,62 @@
+// What every browser test needs: Debian's Chromium trusting the test
+// daemon's key, a fresh context per console, and a login through the
+// console's own login page.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const DESKTOP = { width: 1920, height: 1080 };
+
+// Chromium trusts the test server's key and nothing else: TLS is really
+// checked (ignoreHTTPSErrors would also make Chromium abort a handshake
+// per connection first, a warning each in the daemon's log).
+export function launchBrowser(h) {
+  const pem = fs.readFileSync(path.join(h.dir, 'server.pem'));
+  const spki = crypto.createHash('sha256').update(new crypto.X509Certificate(
+    pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  return chromium.launch({ executablePath: '/usr/bin/chromium',
+    args: ['--disable-gpu', '--disable-quic',
+      `--ignore-certificate-errors-spki-list=${spki}`] });
+}
+
+// A fresh browser context (own storage, so own session) with one page;
+// page errors (uncaught exceptions in the console's code) are collected
+// in page.errors for the tests to assert empty.
+export async function newPage(browser, size = DESKTOP) {
+  const ctx = await browser.newContext({ viewport: size });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return { ctx, page };
+}
+
+// The login page with the position preselected through ?position=,
+// once the position list has loaded
+export async function openLoginPage(page, h, position) {
+  await page.goto(`${h.url}/?position=${position}`);
+  await page.waitForSelector('#login-position[data-loaded]');
+}
+
+// Fill in and send the login form; the caller waits for the outcome
+export async function submitLogin(page, user, password) {
+  await page.fill('#login-user', user);
+  await page.fill('#login-pass', password);
+  await page.click('#login-submit');
+}
+
+// Log in through the page and wait until the console's control link is up
+export async function loginThroughPage(page, h, user, password, position) {
+  await openLoginPage(page, h, position);
+  await submitLogin(page, user, password);
+  await page.waitForSelector('#link[data-state=open]');
+}
+
+// A console of its own (new context) logged in at a position
+export async function loginInNewPage(browser, h, user, password, position,
+  size = DESKTOP) {
+  const { ctx, page } = await newPage(browser, size);
+  await loginThroughPage(page, h, user, password, position);
+  return { ctx, page };
+}
