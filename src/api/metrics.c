@@ -10,6 +10,7 @@
 #include "core/audit.h"
 #include "auth/session.h"
 #include "position/pos.h"
+#include "media/media.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -18,6 +19,35 @@ static int metric(struct mbuf *mb, const char *name, const char *type,
 {
 	return mbuf_printf(mb, "# HELP %s %s\n# TYPE %s %s\n", name, help,
 			   name, type);
+}
+
+
+/* Every number the media engine reports per stream (jitter buffer and
+ * RTCP) becomes iccs_stream_<name>{stream="<id>"} */
+static int print_streams(struct mbuf *mb, const struct api *api)
+{
+	json_t *st = media_stats(api->ctx.media), *fields, *v;
+	const char *id, *name;
+	int err = 0;
+
+	json_object_foreach(st, id, fields) {
+		json_object_foreach(fields, name, v) {
+			if (!json_is_number(v))
+				continue;
+			/* libre's printf has no %g: integers as such,
+			 * others with three decimals */
+			if (json_is_integer(v))
+				err |= mbuf_printf(mb, "iccs_stream_%s{stream="
+					"\"%s\"} %lld\n", name, id,
+					(long long)json_integer_value(v));
+			else
+				err |= mbuf_printf(mb, "iccs_stream_%s{stream="
+					"\"%s\"} %.3f\n", name, id,
+					json_real_value(v));
+		}
+	}
+	json_decref(st);
+	return err;
 }
 
 
@@ -67,6 +97,15 @@ static int print_metrics(struct mbuf *mb, const struct api *api)
 		      "entries in the audit chain");
 	err |= mbuf_printf(mb, "iccs_audit_entries %llu\n",
 			   (unsigned long long)audit_count(c->audit));
+	err |= metric(mb, "iccs_audio_consoles", "gauge",
+		      "console audio channels open");
+	err |= mbuf_printf(mb, "iccs_audio_consoles %u\n",
+			   api_audio_count(api));
+	err |= metric(mb, "iccs_audio_mic_dropped_total", "counter",
+		      "microphone frames received while PTT was off");
+	err |= mbuf_printf(mb, "iccs_audio_mic_dropped_total %llu\n",
+			   (unsigned long long)api->mic_dropped);
+	err |= print_streams(mb, api);
 	err |= metric(mb, "iccs_http_requests_total", "counter",
 		      "HTTP requests received");
 	err |= mbuf_printf(mb, "iccs_http_requests_total %llu\n",

@@ -46,6 +46,23 @@ static const struct api_field f_op_add[] = {
 static const struct api_field f_audit[] = {
 	{"limit",  FT_INT, false, 1, 500},
 	{"before", FT_INT, false, 0, 9e15}, {NULL}};
+static const struct api_field f_tg_on[] = {
+	{"talkgroup", FT_STR,  true, 1, 63},
+	{"on",        FT_BOOL, true, 0, 0}, {NULL}};
+static const struct api_field f_volume[] = {
+	{"resource", FT_STR, true, 1, 63},
+	{"volume",   FT_INT, true, 0, 100}, {NULL}};
+static const struct api_field f_mute[] = {
+	{"channel", FT_STR,  true, 7, 7},
+	{"on",      FT_BOOL, true, 0, 0}, {NULL}};
+static const struct api_field f_on[] = {
+	{"on", FT_BOOL, true, 0, 0}, {NULL}};
+static const struct api_field f_play[] = {
+	{"target",      FT_STR, true,  1, 80},
+	{"tone_hz",     FT_INT, false, 50, 8000},
+	{"wav",         FT_STR, false, 1, 128},
+	{"level_dbfs",  FT_INT, false, -60, 0},
+	{"duration_ms", FT_INT, false, 20, 60000}, {NULL}};
 static const struct api_field f_ptz[] = {
 	{"camera", FT_STR, true,  1, 64},
 	{"pan",    FT_NUM, true, -1, 1},
@@ -406,6 +423,13 @@ static const struct api_op ops[] = {
 	{"audit.list",        "audit.view",      f_audit,    op_audit_list},
 	{"audit.verify",      "audit.verify",    f_none,     op_audit_verify},
 	{"camera.ptz",        "camera.control",  f_ptz,      op_camera_ptz},
+	{"audio.state",       "session.self",    f_none,     api_op_audio_state},
+	{"radio.monitor",     "radio.monitor",   f_tg_on,    api_op_monitor},
+	{"radio.select",      "radio.monitor",   f_tg_on,    api_op_select},
+	{"audio.volume",      "resource.view",   f_volume,   api_op_volume},
+	{"audio.mute",        "session.self",    f_mute,     api_op_mute},
+	{"radio.ptt",         "radio.transmit",  f_on,       api_op_ptt},
+	{"audio.play",        "audio.test",      f_play,     api_op_play},
 };
 
 /* Who may receive which pushed event */

@@ -36,8 +36,10 @@ static void client_destructor(void *data)
 	struct ws_client *c = data;
 
 	list_unlink(&c->le);
-	if (c->sess)
+	if (c->sess) {
+		api_audio_release(c->api, session_position(c->sess));
 		session_detach(c->sess);
+	}
 	mem_deref(c->sess);
 	mem_deref(c->wc);
 }
@@ -227,6 +229,23 @@ static void session_ended(struct api *api, json_t *data)
 }
 
 
+/* Events about one position go to the consoles logged in there */
+static void position_event(struct api *api, const char *event,
+			   json_t *data)
+{
+	const char *pos = json_string_value(json_object_get(data, "position"));
+	struct le *le;
+
+	for (le = list_head(&api->clients); pos && le; le = le->next) {
+		struct ws_client *c = le->data;
+
+		if (session_active(c->sess) &&
+		    !strcmp(session_position(c->sess), pos))
+			send_event(c, event, data);
+	}
+}
+
+
 void api_ws_event(struct api *api, const char *event, json_t *data)
 {
 	const char *perm;
@@ -234,6 +253,12 @@ void api_ws_event(struct api *api, const char *event, json_t *data)
 
 	if (!strcmp(event, "session.ended")) {
 		session_ended(api, data);
+		api_audio_session_ended(api, json_integer_value(
+			json_object_get(data, "sid")));
+		return;
+	}
+	if (!strcmp(event, "audio.update")) {
+		position_event(api, event, data);
 		return;
 	}
 

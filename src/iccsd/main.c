@@ -31,6 +31,8 @@
 #include "auth/session.h"
 #include "cluster/cluster.h"
 #include "position/pos.h"
+#include "position/pos_audio.h"
+#include "media/media.h"
 #include "api/api.h"
 
 #define MOD "iccsd"
@@ -44,6 +46,8 @@ static struct {
 	struct cluster *cluster;
 	struct pos_reg *pos;
 	struct session_mgr *sessions;
+	struct pos_audio *paudio;
+	struct media *media;
 	struct api *api;
 	int sigfd;
 } d = {.sigfd = -1};
@@ -268,6 +272,59 @@ static int prepare_state(const struct conf *cf)
 }
 
 
+static void frames_handler(const struct media_frame *frames, size_t n,
+			   void *arg)
+{
+	(void)arg;
+	api_audio_frames(d.api, frames, n);
+}
+
+
+/* Talkgroups with a fixed RTP stream (a radio gateway's) get it now;
+ * streams of the bearers come and go with their calls. */
+static int streams_start(const struct conf *cf)
+{
+	for (size_t i = 0; i < cf->resourcec; i++) {
+		const struct conf_resource *rs = &cf->resources[i];
+		const char *local = json_string_value(
+			json_object_get(rs->attrs, "rtp_local"));
+		const char *remote = json_string_value(
+			json_object_get(rs->attrs, "rtp_remote"));
+		const char *codec = json_string_value(
+			json_object_get(rs->attrs, "codec"));
+		struct media_stream_cfg sc = {0};
+		struct sa laddr, raddr;
+		int err;
+
+		if (rs->type != RES_TALKGROUP || !local)
+			continue;
+
+		str_ncpy(sc.id, rs->id, sizeof(sc.id));
+		err = sa_decode(&laddr, local, strlen(local));
+		if (!err && remote)
+			err = sa_decode(&raddr, remote, strlen(remote));
+		if (err)
+			return err;
+
+		sc.local = &laddr;
+		sc.remote = remote ? &raddr : NULL;
+		sc.codec = codec && !strcmp(codec, "AMR-WB-OA") ? "AMR-WB" :
+			(codec ? codec : "PCMU");
+		sc.fmtp = codec && !strcmp(codec, "AMR-WB-OA") ?
+			"octet-align=1" : NULL;
+		err = media_stream_add(d.media, &sc);
+		if (err) {
+			log_error(MOD, "talkgroup %s: no RTP stream on %s: %m",
+				  rs->id, local, err);
+			return err;
+		}
+		log_info(MOD, "talkgroup %s: RTP %s on %s", rs->id, sc.codec,
+			 local);
+	}
+	return 0;
+}
+
+
 static int start(void)
 {
 	struct api_ctx ctx;
@@ -304,7 +361,18 @@ static int start(void)
 		return err;
 	}
 
-	ctx = (struct api_ctx){d.conf, d.store, d.audit, d.sessions, d.pos};
+	err = pos_audio_alloc(&d.paudio);
+	if (!err)
+		err = media_alloc(&d.media, frames_handler, NULL);
+	if (!err)
+		err = streams_start(d.conf);
+	if (err) {
+		log_error(MOD, "cannot start the media engine: %m", err);
+		return err;
+	}
+
+	ctx = (struct api_ctx){d.conf, d.store, d.audit, d.sessions, d.pos,
+			       d.paudio, d.media};
 	err = api_alloc(&d.api, &ctx);
 	if (err)
 		return err;
@@ -324,6 +392,8 @@ static void stop(void)
 				d.conf->node_id, "ok", NULL);
 	api_shutdown(d.api);
 	d.api = mem_deref(d.api);
+	d.media = mem_deref(d.media);
+	d.paudio = mem_deref(d.paudio);
 	d.sessions = mem_deref(d.sessions);
 	d.pos = mem_deref(d.pos);
 	d.cluster = mem_deref(d.cluster);

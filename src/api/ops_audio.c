@@ -1,0 +1,316 @@
+/**
+ * @file ops_audio.c  Console audio: monitor, select, volume, mute, PTT
+ *
+ * The position module keeps what each position hears; these handlers
+ * change it, push the resulting routes to the media engine and tell the
+ * position's consoles.  The routing rule lives in one place
+ * (pos_audio_channel), so the console shows what the engine does.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <unistd.h>
+#include <re.h>
+#include <jansson.h>
+#include "core/conf.h"
+#include "core/bus.h"
+#include "core/audit.h"
+#include "auth/session.h"
+#include "position/pos_audio.h"
+#include "media/media.h"
+#include "api/api.h"
+#include "api/api_int.h"
+
+static const enum media_chan media_chan_of[] = {
+	[POS_CHAN_OFF]     = MEDIA_OFF,
+	[POS_CHAN_HEADSET] = MEDIA_HEADSET,
+	[POS_CHAN_SPEAKER] = MEDIA_SPEAKER,
+};
+
+
+static const char *str_field(const json_t *msg, const char *name)
+{
+	return json_string_value(json_object_get(msg, name));
+}
+
+
+/* A talkgroup the operator may see, or 404 (no difference between
+ * "does not exist" and "not yours": the matrix decides what exists) */
+static const struct conf_resource *visible(struct api_req *r,
+					   const char *id, bool tg_only,
+					   struct api_err *e)
+{
+	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, id);
+
+	if (!rs || !(rs->roles & session_roles(r->sess)) ||
+	    (tg_only && rs->type != RES_TALKGROUP)) {
+		api_fail(e, 404, "no %s '%s'", tg_only ? "talkgroup" :
+			 "resource", id);
+		return NULL;
+	}
+	return rs;
+}
+
+
+static json_t *state_json(struct api_req *r)
+{
+	const char *pos = session_position(r->sess);
+	json_t *j = pos_audio_json(r->api->ctx.paudio, pos, r->api->ctx.conf,
+				   session_roles(r->sess));
+
+	json_object_set_new(j, "position", json_string(pos));
+	return j;
+}
+
+
+static void publish(struct api_req *r)
+{
+	json_t *j = state_json(r);
+
+	bus_publish("audio.update", j);
+	json_decref(j);
+}
+
+
+static void route(struct api_req *r, const char *tg)
+{
+	const char *pos = session_position(r->sess);
+	struct pos_audio_tg t;
+
+	(void)pos_audio_get(r->api->ctx.paudio, pos, tg, &t);
+	(void)media_route(r->api->ctx.media, pos, tg,
+			  media_chan_of[pos_audio_channel(&t)], t.volume);
+	if (pos_audio_ptt_on(r->api->ctx.paudio, pos))
+		(void)media_ptt(r->api->ctx.media, pos, tg, t.selected);
+}
+
+
+static json_t *entry_json(struct api_req *r, const char *tg)
+{
+	struct pos_audio_tg t;
+
+	(void)pos_audio_get(r->api->ctx.paudio, session_position(r->sess), tg,
+			    &t);
+	return json_pack("{s:s, s:b, s:b, s:i, s:s}", "id", tg,
+			 "monitored", t.monitored, "selected", t.selected,
+			 "volume", (int)t.volume,
+			 "channel", pos_chan_name(pos_audio_channel(&t)));
+}
+
+
+static int change(struct api_req *r, const json_t *msg, json_t **res,
+		  struct api_err *e, bool select)
+{
+	const char *tg = str_field(msg, "talkgroup");
+	bool on = json_is_true(json_object_get(msg, "on"));
+	int err;
+
+	if (!visible(r, tg, true, e))
+		return e->code;
+
+	err = pos_audio_set(r->api->ctx.paudio, session_position(r->sess), tg,
+			    select ? -1 : on, select ? on : -1, -1);
+	if (err)
+		return api_fail(e, 500, "cannot change routing");
+
+	route(r, tg);
+	publish(r);
+	*res = entry_json(r, tg);
+	return 0;
+}
+
+
+int api_op_monitor(struct api_req *r, const json_t *msg, json_t **res,
+		   struct api_err *e)
+{
+	return change(r, msg, res, e, false);
+}
+
+
+int api_op_select(struct api_req *r, const json_t *msg, json_t **res,
+		  struct api_err *e)
+{
+	return change(r, msg, res, e, true);
+}
+
+
+int api_op_volume(struct api_req *r, const json_t *msg, json_t **res,
+		  struct api_err *e)
+{
+	const char *id = str_field(msg, "resource");
+	int vol = (int)json_integer_value(json_object_get(msg, "volume"));
+
+	if (!visible(r, id, false, e))
+		return e->code;
+
+	if (pos_audio_set(r->api->ctx.paudio, session_position(r->sess), id,
+			  -1, -1, vol))
+		return api_fail(e, 500, "cannot change volume");
+
+	route(r, id);
+	publish(r);
+	*res = entry_json(r, id);
+	return 0;
+}
+
+
+int api_op_mute(struct api_req *r, const json_t *msg, json_t **res,
+		struct api_err *e)
+{
+	const char *ch = str_field(msg, "channel");
+	bool on = json_is_true(json_object_get(msg, "on"));
+	enum pos_chan pc = !strcmp(ch, "headset") ? POS_CHAN_HEADSET :
+		!strcmp(ch, "speaker") ? POS_CHAN_SPEAKER : POS_CHAN_OFF;
+	const char *pos = session_position(r->sess);
+
+	if (pc == POS_CHAN_OFF)
+		return api_fail(e, 400, "'channel' must be headset or speaker");
+
+	(void)pos_audio_mute(r->api->ctx.paudio, pos, pc, on);
+	(void)media_mute(r->api->ctx.media, pos, media_chan_of[pc], on);
+	publish(r);
+
+	*res = json_pack("{s:{s:b, s:b}}", "mute", "headset",
+			 pos_audio_muted(r->api->ctx.paudio, pos,
+					 POS_CHAN_HEADSET),
+			 "speaker", pos_audio_muted(r->api->ctx.paudio, pos,
+						    POS_CHAN_SPEAKER));
+	return 0;
+}
+
+
+int api_op_audio_state(struct api_req *r, const json_t *msg, json_t **res,
+		       struct api_err *e)
+{
+	*res = state_json(r);
+	return 0;
+}
+
+
+/* Every selected talkgroup of pos transmits while PTT is on */
+static void ptt_apply(struct api *api, const char *pos, bool on)
+{
+	json_t *sel = pos_audio_selected(api->ctx.paudio, pos);
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(sel, i, v)
+		(void)media_ptt(api->ctx.media, pos, json_string_value(v), on);
+	json_decref(sel);
+}
+
+
+/* A console that goes away must never leave a transmitter keyed */
+void api_audio_release(struct api *api, const char *pos)
+{
+	if (!api || !pos || !pos_audio_ptt_on(api->ctx.paudio, pos))
+		return;
+
+	ptt_apply(api, pos, false);
+	(void)pos_audio_ptt(api->ctx.paudio, pos, false);
+	(void)audit_log(api->ctx.audit, "system", pos, "radio.ptt", NULL,
+			"released", NULL);
+}
+
+
+int api_op_ptt(struct api_req *r, const json_t *msg, json_t **res,
+	       struct api_err *e)
+{
+	const char *pos = session_position(r->sess);
+	bool on = json_is_true(json_object_get(msg, "on"));
+	json_t *sel = pos_audio_selected(r->api->ctx.paudio, pos);
+
+	if (on && !json_array_size(sel)) {
+		json_decref(sel);
+		return api_fail(e, 409, "no talkgroup selected");
+	}
+
+	(void)pos_audio_ptt(r->api->ctx.paudio, pos, on);
+	ptt_apply(r->api, pos, on);
+	publish(r);
+
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess), pos,
+			"radio.ptt", NULL, on ? "on" : "off", NULL);
+	*res = json_pack("{s:b, s:o}", "ptt", on, "talkgroups", sel);
+	return 0;
+}
+
+
+static bool wav_name_ok(const char *name)
+{
+	if (!name || !name[0] || name[0] == '.' || strlen(name) > 128)
+		return false;
+
+	for (const char *p = name; *p; p++) {
+		if (!(isalnum((unsigned char)*p) || strchr("._-", *p)))
+			return false;
+	}
+	return true;
+}
+
+
+static int play_target(struct api_req *r, const char *target,
+		       struct api_err *e)
+{
+	const struct conf_resource *rs;
+
+	if (!strncmp(target, "position:", 9)) {
+		if (!conf_position(r->api->ctx.conf, target + 9))
+			return api_fail(e, 404, "no position '%s'",
+					target + 9);
+		return 0;
+	}
+
+	rs = conf_resource(r->api->ctx.conf, target);
+	if (!rs || rs->type != RES_TALKGROUP)
+		return api_fail(e, 404, "no talkgroup '%s'", target);
+	if (!json_object_get(rs->attrs, "rtp_local"))
+		return api_fail(e, 409, "talkgroup '%s' has no media stream",
+				target);
+	return 0;
+}
+
+
+int api_op_play(struct api_req *r, const json_t *msg, json_t **res,
+		struct api_err *e)
+{
+	const char *target = str_field(msg, "target");
+	const char *wav = str_field(msg, "wav");
+	json_t *hz = json_object_get(msg, "tone_hz");
+	json_t *lvl = json_object_get(msg, "level_dbfs");
+	json_t *dur = json_object_get(msg, "duration_ms");
+	const char *dir = r->api->ctx.conf->wav_dir;
+	struct media_play pl = {0};
+	char path[512];
+	int err;
+
+	err = play_target(r, target, e);
+	if (err)
+		return err;
+
+	if (!!wav == !!hz)
+		return api_fail(e, 400, "give either 'tone_hz' or 'wav'");
+	if (wav) {
+		if (!dir || !wav_name_ok(wav))
+			return api_fail(e, 400, "'wav' must be a file name in "
+					"media.wav_dir");
+		re_snprintf(path, sizeof(path), "%s/%s", dir, wav);
+		if (access(path, R_OK))
+			return api_fail(e, 404, "no sound file '%s'", wav);
+		pl.wav = path;
+	}
+
+	pl.tone_hz = hz ? (unsigned)json_integer_value(hz) : 0;
+	pl.level_dbfs = lvl ? (int)json_integer_value(lvl) : -12;
+	pl.duration_ms = dur ? (unsigned)json_integer_value(dur) : 1000;
+
+	err = media_play(r->api->ctx.media, target, &pl);
+	if (err)
+		return api_fail(e, 503, "media engine busy: %s",
+				strerror(err));
+
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+			session_position(r->sess), "audio.play", target, "ok",
+			NULL);
+	*res = json_object();
+	return 0;
+}
