@@ -60,8 +60,8 @@ test('a dispatcher logs in and sees the position screen', async () => {
   assert.equal(await page.textContent('#position-operator'), 'Dora Dispatch');
   const panels = await page.$$eval('[data-panel]', (els) =>
     els.map((e) => e.dataset.panel));
-  assert.deepEqual(panels, ['position'],
-    'a dispatcher has no working panel yet besides Position');
+  assert.deepEqual(panels, ['radio', 'position'],
+    'a dispatcher has the radio panel and the Position panel');
 
   // a reload keeps the session (token in sessionStorage, hello again)
   await page.reload();

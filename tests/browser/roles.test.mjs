@@ -55,7 +55,7 @@ test('a call taker sees no admin or supervisor panel and is refused',
 
 test('a supervisor sees the board but not the admin panel', async () => {
   const { ctx, page } = await loginAs('sue', 'P3');
-  assert.deepEqual(await panels(page), ['supervisor', 'position']);
+  assert.deepEqual(await panels(page), ['supervisor', 'radio', 'position']);
   await page.waitForSelector('.tile[data-position=P3][data-state=occupied]');
   assert.equal(await viaConsole(page, 'audit.verify', {}), 403);
   assert.deepEqual(page.errors, []);

@@ -83,6 +83,7 @@ const SHORTCUTS = [
   [['F1', '?'], 'Show this list of shortcuts'],
   [['Alt+1 … Alt+9'], 'Go to panel 1 to 9'],
   [['Alt+L'], 'Log out (asks first)'],
+  [['Space (hold)', 'F8 (pedal)'], 'Press to talk on the selected talkgroups'],
   [['Esc'], 'Close a dialog'],
   [['Tab', 'Shift+Tab'], 'Move between controls'],
 ];

@@ -1,10 +1,11 @@
 // The panel table: layout panel name -> module
 //   { title, roles: [roles that may see it], mount(el, ctx) -> cleanup }
 // ctx: { control, sess, every(fn) (1 s ticker), tools (header element) }.
-// Only panels backed by a working feature are listed. radio, calls, queue,
+// Only panels backed by a working feature are listed. calls, queue,
 // cctv, wall, messages, map, intercom and recordings slot in here as their
 // features arrive; until then a layout naming them simply omits them.
 import supervisor from './supervisor.js';
 import admin from './admin.js';
+import radio from './radio.js';
 
-export const PANELS = { supervisor, admin };
+export const PANELS = { supervisor, admin, radio };
