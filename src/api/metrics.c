@@ -22,28 +22,41 @@ static int metric(struct mbuf *mb, const char *name, const char *type,
 }
 
 
-/* Every number the media engine reports per stream (jitter buffer and
- * RTCP) becomes iccs_stream_<name>{stream="<id>"} */
+static int print_number(struct mbuf *mb, const char *prefix,
+			const char *name, const char *id, const json_t *v)
+{
+	/* libre's printf has no %g: integers as such, others with three
+	 * decimals */
+	if (json_is_integer(v))
+		return mbuf_printf(mb, "iccs_stream_%s%s{stream=\"%s\"} %lld\n",
+				   prefix, name, id,
+				   (long long)json_integer_value(v));
+	return mbuf_printf(mb, "iccs_stream_%s%s{stream=\"%s\"} %.3f\n",
+			   prefix, name, id, json_real_value(v));
+}
+
+
+/* Every number the media engine reports per stream (jitter buffer, and
+ * RTCP one level down) becomes iccs_stream_<name>{stream="<id>"} */
 static int print_streams(struct mbuf *mb, const struct api *api)
 {
-	json_t *st = media_stats(api->ctx.media), *fields, *v;
-	const char *id, *name;
+	json_t *st = media_stats(api->ctx.media), *fields, *v, *w;
+	const char *id, *name, *sub;
 	int err = 0;
 
 	json_object_foreach(st, id, fields) {
 		json_object_foreach(fields, name, v) {
-			if (!json_is_number(v))
+			if (json_is_number(v))
+				err |= print_number(mb, "", name, id, v);
+			if (!json_is_object(v))
 				continue;
-			/* libre's printf has no %g: integers as such,
-			 * others with three decimals */
-			if (json_is_integer(v))
-				err |= mbuf_printf(mb, "iccs_stream_%s{stream="
-					"\"%s\"} %lld\n", name, id,
-					(long long)json_integer_value(v));
-			else
-				err |= mbuf_printf(mb, "iccs_stream_%s{stream="
-					"\"%s\"} %.3f\n", name, id,
-					json_real_value(v));
+			json_object_foreach(v, sub, w) {
+				char prefix[32];
+
+				re_snprintf(prefix, sizeof(prefix), "%s_", name);
+				if (json_is_number(w))
+					err |= print_number(mb, prefix, sub, id, w);
+			}
 		}
 	}
 	json_decref(st);

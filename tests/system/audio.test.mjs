@@ -202,12 +202,22 @@ test('a call taker may not press to talk or monitor radio', async () => {
   }
 });
 
-test('RTP statistics of the stream are in /metrics', async () => {
+test('RTP and RTCP statistics of the stream are in /metrics', async () => {
+  let text = '';
   await waitFor(async () => {
-    const r = await request(h, 'GET', '/metrics');
+    text = (await request(h, 'GET', '/metrics')).text;
     return /iccs_stream_received\{stream="tg-lambeth-ops"\} [1-9]/
-      .test(r.text);
+      .test(text);
   }, 4000, 'stream statistics in /metrics');
+  // the lossy run above left its mark on the jitter buffer's counters
+  const num = (name) => Number(new RegExp(`iccs_stream_${name}` +
+    '\\{stream="tg-lambeth-ops"\\} ([0-9.]+)').exec(text)?.[1]);
+  assert.ok(num('lost') >= 1, `lost ${num('lost')}`);
+  assert.ok(num('reordered') >= 1, `reordered ${num('reordered')}`);
+  for (const f of ['jitter_ms', 'depth_ms', 'rtcp_jitter_ms', 'rtcp_rtt_ms',
+    'rtcp_lost']) {
+    assert.ok(Number.isFinite(num(f)), `iccs_stream_${f} missing`);
+  }
 });
 
 test('a supervisor plays a sound file into a talkgroup; the dispatcher ' +
