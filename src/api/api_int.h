@@ -89,6 +89,7 @@ const char *api_event_perm(const char *event);
 api_op_h api_op_audio_state, api_op_monitor, api_op_select, api_op_volume,
 	api_op_mute, api_op_ptt, api_op_play;
 void api_audio_release(struct api *api, const char *pos);
+void api_audio_reset(struct api *api, const char *pos);
 
 /* ws_audio.c: the binary audio channel */
 int  api_audio_accept(struct api *api, struct http_conn *conn,

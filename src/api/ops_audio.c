@@ -314,3 +314,25 @@ int api_op_play(struct api_req *r, const json_t *msg, json_t **res,
 	*res = json_object();
 	return 0;
 }
+
+
+/* A session at pos ended: the next operator starts from a quiet position,
+ * not from what the last one monitored. */
+void api_audio_reset(struct api *api, const char *pos)
+{
+	const struct conf *cf;
+
+	if (!api || !pos)
+		return;
+
+	cf = api->ctx.conf;
+	api_audio_release(api, pos);
+	for (size_t i = 0; i < cf->resourcec; i++) {
+		if (cf->resources[i].type == RES_TALKGROUP)
+			(void)media_route(api->ctx.media, pos,
+					  cf->resources[i].id, MEDIA_OFF, 0);
+	}
+	(void)media_mute(api->ctx.media, pos, MEDIA_HEADSET, false);
+	(void)media_mute(api->ctx.media, pos, MEDIA_SPEAKER, false);
+	pos_audio_reset(api->ctx.paudio, pos);
+}

@@ -255,6 +255,8 @@ void api_ws_event(struct api *api, const char *event, json_t *data)
 		session_ended(api, data);
 		api_audio_session_ended(api, json_integer_value(
 			json_object_get(data, "sid")));
+		api_audio_reset(api, json_string_value(
+			json_object_get(data, "position")));
 		return;
 	}
 	if (!strcmp(event, "audio.update")) {

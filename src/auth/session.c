@@ -178,8 +178,9 @@ void session_end(struct session_mgr *sm, struct session *s,
 	log_info(MOD, "%s left position %s (%s)", s->username, s->position,
 		 reason);
 
-	ev = json_pack("{s:I, s:s}", "sid", (json_int_t)s->sid,
-		       "reason", reason);
+	ev = json_pack("{s:I, s:s, s:s, s:s}", "sid", (json_int_t)s->sid,
+		       "reason", reason, "position", s->position,
+		       "operator", s->username);
 	bus_publish("session.ended", ev);
 	json_decref(ev);
 

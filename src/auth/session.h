@@ -7,7 +7,7 @@
  * once to the client; only its SHA-256 is kept, in memory and in the
  * store, so sessions survive a restart of iccsd and a stolen store holds
  * no usable token.  Ending a session publishes "session.ended" on the bus
- * with {"sid", "reason"}.
+ * with {"sid", "reason", "position", "operator"}.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -295,3 +295,19 @@ test('microphone frames without PTT are dropped and counted', async () => {
     return count(r.text) >= count(before.text) + 5;
   }, 3000, 'the dropped mic frames counted');
 });
+
+test('the next operator at a position starts from a quiet position',
+  async () => {
+    await con.call('radio.select', { talkgroup: TG, on: true });
+    const out = await request(h, 'DELETE', '/api/v1/session', undefined,
+      disp.token);
+    assert.equal(out.status, 200);
+    disp = await loginOk(h, 'dora', PASSWORD, 'P1');
+    await con.close();
+    con = await openConsole(h, disp.token);
+    const st = await con.call('audio.state', {});
+    for (const t of st.result.talkgroups) {
+      assert.equal(t.channel, 'off', JSON.stringify(t));
+    }
+    assert.equal(st.result.ptt, false);
+  });
