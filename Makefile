@@ -1,6 +1,7 @@
 # OpenICCS: the two commands.
 #   make demo   install what is missing, build, run a single-node control room
 #   make check  install what is missing, build with sanitizers, run every test
+#   make bench  build the release build with bench/, run the benchmarks
 #
 # Builds: build/ (gcc, optimised) for the demo; build-check/ (clang, ASan +
 # UBSan, libFuzzer targets) for the tests.
@@ -10,7 +11,7 @@ CHECK_BUILD ?= build-check
 MESON       ?= meson
 NINJA       ?= ninja
 
-.PHONY: all setup build build-check check demo demo-reset fuzz clean
+.PHONY: all setup build build-check check bench demo demo-reset fuzz clean
 
 all: build
 
@@ -30,8 +31,16 @@ $(CHECK_BUILD)/build.ninja:
 build-check: setup $(CHECK_BUILD)/build.ninja
 	$(NINJA) -C $(CHECK_BUILD)
 
-check: build-check
+# The demo's gcc build is built too: its warnings (-O3 sees others than
+# clang -O0) must not first show up when someone runs make demo.
+check: build-check build
 	@ICCS_BUILD=$(CURDIR)/$(CHECK_BUILD) tests/run
+
+# Benchmarks (bench/README.md): by hand, never part of make check
+bench: setup $(BUILD)/build.ninja
+	$(MESON) configure $(BUILD) -Dbench=true
+	$(NINJA) -C $(BUILD)
+	@ICCS_BUILD=$(CURDIR)/$(BUILD) bench/run
 
 demo: build
 	@ICCS_BUILD=$(CURDIR)/$(BUILD) scripts/demo

@@ -430,6 +430,7 @@ static const struct api_op ops[] = {
 	{"audio.mute",        "session.self",    f_mute,     api_op_mute},
 	{"radio.ptt",         "radio.transmit",  f_on,       api_op_ptt},
 	{"audio.play",        "audio.test",      f_play,     api_op_play},
+	{"audio.sounds",      "audio.test",      f_none,     api_op_sounds},
 };
 
 /* Who may receive which pushed event */

@@ -7,6 +7,7 @@
  * (pos_audio_channel), so the console shows what the engine does.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <string.h>
 #include <unistd.h>
 #include <re.h>
@@ -266,6 +267,35 @@ static int play_target(struct api_req *r, const char *target,
 	if (!json_object_get(rs->attrs, "rtp_local"))
 		return api_fail(e, 409, "talkgroup '%s' has no media stream",
 				target);
+	return 0;
+}
+
+
+static int is_sound(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return wav_name_ok(de->d_name) && n > 4 &&
+		!strcmp(de->d_name + n - 4, ".wav");
+}
+
+
+/* The sound files a supervisor may play: plain *.wav names in wav_dir */
+int api_op_sounds(struct api_req *r, const json_t *msg, json_t **res,
+		  struct api_err *e)
+{
+	const char *dir = r->api->ctx.conf->wav_dir;
+	struct dirent **list = NULL;
+	json_t *arr = json_array();
+	int n = dir ? scandir(dir, &list, is_sound, alphasort) : 0;
+
+	for (int i = 0; i < n; i++) {
+		json_array_append_new(arr, json_string(list[i]->d_name));
+		free(list[i]);
+	}
+	free(list);
+
+	*res = json_pack("{s:o}", "sounds", arr);
 	return 0;
 }
 

@@ -98,7 +98,7 @@ static void bits_put(struct bits *b, unsigned n, unsigned v)
 /* Copy nbits from src to dst, both at their cursors (MSB first) */
 static void bits_copy(struct bits *dst, struct bits *src, size_t nbits)
 {
-	unsigned v;
+	unsigned v = 0;
 
 	for (size_t i = 0; i < nbits; i++) {
 		(void)bits_get(src, 1, &v);

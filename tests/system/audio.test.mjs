@@ -249,6 +249,15 @@ test('a tone played straight to a position is in its headset only',
     assert.ok(rms(channel(framesSince(n0), 'speaker')) < 50);
   });
 
+test('audio.sounds lists the playable files, to supervisors only',
+  async () => {
+    fs.writeFileSync(path.join(wavDir, '.hidden.wav'), 'x');
+    fs.writeFileSync(path.join(wavDir, 'notes.txt'), 'x');
+    const r = await sup.call('audio.sounds', {});
+    assert.deepEqual(r.result.sounds, ['check-1200.wav']);
+    assert.equal((await con.call('audio.sounds', {})).error.code, 403);
+  });
+
 test('audio.play refuses what it must not play', async () => {
   const cases = [
     [{ target: TG, wav: '../etc/passwd' }, 400],
