@@ -40,7 +40,7 @@ check: build-check build
 bench: setup $(BUILD)/build.ninja
 	$(MESON) configure $(BUILD) -Dbench=true
 	$(NINJA) -C $(BUILD)
-	@ICCS_BUILD=$(CURDIR)/$(BUILD) bench/run
+	@ICCS_BUILD=$(abspath $(BUILD)) bench/run
 
 demo: build
 	@ICCS_BUILD=$(CURDIR)/$(BUILD) scripts/demo

@@ -331,7 +331,9 @@ int api_op_play(struct api_req *r, const json_t *msg, json_t **res,
 
 	pl.tone_hz = hz ? (unsigned)json_integer_value(hz) : 0;
 	pl.level_dbfs = lvl ? (int)json_integer_value(lvl) : -12;
-	pl.duration_ms = dur ? (unsigned)json_integer_value(dur) : 1000;
+	/* a file plays whole unless cut; a tone lasts a second */
+	pl.duration_ms = dur ? (unsigned)json_integer_value(dur) :
+		wav ? 0 : 1000;
 
 	err = media_play(r->api->ctx.media, target, &pl);
 	if (err)

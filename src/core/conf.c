@@ -345,6 +345,12 @@ static void conf_destructor(void *arg)
 	mem_deref(c->store_path);
 	mem_deref(c->web_root);
 	mem_deref(c->wav_dir);
+	mem_deref(c->esn_server);
+	mem_deref(c->esn_domain);
+	mem_deref(c->esn_mcptt_id);
+	mem_deref(c->esn_client_cert);
+	mem_deref(c->esn_ca);
+	mem_deref(c->esn_rtp_addr);
 
 	for (size_t i = 0; i < c->sitec; i++) {
 		mem_deref(c->sites[i].id);

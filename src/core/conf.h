@@ -116,6 +116,15 @@ struct conf {
 	/* media: */
 	char *wav_dir;             /* or NULL                          */
 
+	/* esn: (optional; esn_server NULL: the ESN bearer is off) */
+	char *esn_server;          /* "host:port" of the SIP/TLS proxy */
+	char *esn_domain;
+	char *esn_mcptt_id;        /* sip:user@domain                  */
+	char *esn_client_cert;     /* PEM: cert + key, 0600            */
+	char *esn_ca;              /* PEM: CA of the network           */
+	unsigned esn_priority;     /* mc_priority asked for, 1..255    */
+	char *esn_rtp_addr;        /* local IP for media and SIP       */
+
 	struct conf_site     *sites;     size_t sitec;
 	struct conf_node     *nodes;     size_t nodec;
 	struct conf_position *positions; size_t positionc;

@@ -87,6 +87,7 @@ static void cmd_stream_add(struct media_eng *e, const struct media_cmd *c)
 
 	list_append(&e->streams, &s->le, s);
 	mpos_routes_bind(e, s->id, s);
+	mpatch_bind(e, s->id, s);
 }
 
 
@@ -98,6 +99,7 @@ static void cmd_stream_remove(struct media_eng *e, const struct media_cmd *c)
 		return;
 
 	mpos_routes_bind(e, s->id, NULL);
+	mpatch_bind(e, s->id, NULL);
 	mem_deref(s);
 }
 
@@ -143,6 +145,7 @@ static cmd_h * const cmd_tab[] = {
 	[MCMD_PTT]           = mpos_cmd_ptt,
 	[MCMD_MIC]           = mpos_cmd_mic,
 	[MCMD_PLAY]          = cmd_play,
+	[MCMD_PATCH]         = mpatch_cmd,
 };
 
 
@@ -256,6 +259,8 @@ static void tick(struct media_eng *e)
 	LIST_FOREACH(&e->positions, le)
 		mpos_mic(e, le->data);
 
+	mpatch_mix(e);
+
 	LIST_FOREACH(&e->streams, le)
 		mstream_tick_tx(le->data);
 
@@ -301,6 +306,7 @@ static void eng_destructor(void *arg)
 		(void)close(e->tfd);
 	}
 
+	list_flush(&e->patches);
 	list_flush(&e->streams);
 	list_flush(&e->positions);
 	e->m->cmdq = mem_deref(e->m->cmdq);

@@ -78,6 +78,13 @@ int  media_mute(struct media *m, const char *pos, enum media_chan ch,
 /* Microphone of pos goes out on stream while on (PTT) */
 int  media_ptt(struct media *m, const char *pos, const char *stream,
 	       bool on);
+/* A patch: while on, the decoded audio src receives is mixed into what
+ * dst transmits, every tick, as if a position held PTT on dst with src
+ * as its microphone (a radio-to-radio or radio-to-call bridge).  One way:
+ * patch both directions for a two-way bridge.  Patches survive either
+ * stream being removed and added again.  EINVAL when src equals dst. */
+int  media_patch(struct media *m, const char *src, const char *dst,
+		 bool on);
 /* One 20 ms mono frame (AUD_FRAME samples) from the console's mic */
 int  media_mic(struct media *m, const char *pos, const int16_t *pcm,
 	       size_t n);

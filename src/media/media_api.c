@@ -193,6 +193,22 @@ int media_ptt(struct media *m, const char *pos, const char *stream,
 }
 
 
+int media_patch(struct media *m, const char *src, const char *dst,
+		bool on)
+{
+	struct media_cmd *c;
+
+	if (!m || !src || !dst || !strcmp(src, dst))
+		return EINVAL;
+
+	c = cmd_new(MCMD_PATCH, src, dst);
+	if (c)
+		c->on = on;
+
+	return cmd_send(m, c);
+}
+
+
 int media_mic(struct media *m, const char *pos, const int16_t *pcm,
 	      size_t n)
 {

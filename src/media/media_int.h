@@ -29,6 +29,7 @@ enum media_cmd_type {
 	MCMD_PTT,
 	MCMD_MIC,
 	MCMD_PLAY,
+	MCMD_PATCH,
 };
 
 /* A mem_alloc'd copy of one call's arguments, freed by the media thread */
@@ -127,7 +128,7 @@ struct mstream {
 
 	/* transmit */
 	int32_t txacc[AUD_FRAME];
-	unsigned talkers;             /* positions with PTT on, this tick */
+	unsigned talkers;             /* PTTs and patches, this tick     */
 	bool talking;
 	uint32_t tx_ts;
 	struct mbuf *txmb;
@@ -159,11 +160,20 @@ struct mpos {
 	struct list plays;            /* into the headset                */
 };
 
+/* A stream-to-stream patch (media_patch) */
+struct mpatch {
+	struct le le;
+	char src[MEDIA_ID_MAX];
+	char dst[MEDIA_ID_MAX];
+	struct mstream *s, *d;        /* NULL while a stream is absent   */
+};
+
 struct media_eng {
 	struct media *m;
 	int tfd;
 	struct list streams;
 	struct list positions;
+	struct list patches;          /* struct mpatch                   */
 	unsigned npos_active;
 	uint64_t tick;
 	uint64_t t_start_ns;
@@ -187,6 +197,9 @@ void mpos_cmd_ptt(struct media_eng *e, const struct media_cmd *c);
 void mpos_cmd_mic(struct media_eng *e, const struct media_cmd *c);
 void mpos_mic(struct media_eng *e, struct mpos *p);
 void mpos_mix(struct mpos *p, struct media_frame *f);
+void mpatch_bind(struct media_eng *e, const char *id, struct mstream *s);
+void mpatch_cmd(struct media_eng *e, const struct media_cmd *c);
+void mpatch_mix(struct media_eng *e);
 
 /* stream.c */
 int  mstream_alloc(struct mstream **sp, const struct media_cmd *cmd);

@@ -4,7 +4,8 @@
  * Media thread only.  A position's two channels are built each tick from
  * the already decoded stream frames (a source is decoded once however
  * many positions hear it), with a saturating sum, then muted, metered
- * and interleaved for the console.
+ * and interleaved for the console.  Patches live here too: a patch is a
+ * PTT whose microphone is another stream.
  */
 #include <re.h>
 #include <pthread.h>
@@ -250,3 +251,85 @@ void mpos_mic(struct media_eng *e, struct mpos *p)
 	}
 }
 
+
+
+/* ---- patches: one stream's received audio out on another ---- */
+
+static void patch_destructor(void *arg)
+{
+	struct mpatch *pa = arg;
+
+	list_unlink(&pa->le);
+}
+
+
+void mpatch_bind(struct media_eng *e, const char *id, struct mstream *s)
+{
+	struct le *le;
+
+	LIST_FOREACH(&e->patches, le) {
+		struct mpatch *pa = le->data;
+
+		if (!strcmp(pa->src, id))
+			pa->s = s;
+		if (!strcmp(pa->dst, id))
+			pa->d = s;
+	}
+}
+
+
+void mpatch_cmd(struct media_eng *e, const struct media_cmd *c)
+{
+	struct mpatch *pa = NULL;
+	struct le *le;
+
+	LIST_FOREACH(&e->patches, le) {
+		struct mpatch *x = le->data;
+
+		if (!strcmp(x->src, c->id) && !strcmp(x->dst, c->id2)) {
+			pa = x;
+			break;
+		}
+	}
+
+	if (!c->on) {
+		mem_deref(pa);
+		return;
+	}
+
+	if (pa)
+		return;
+
+	pa = mem_zalloc(sizeof(*pa), patch_destructor);
+	if (!pa) {
+		log_warn("media", "patch %s to %s: %m\n", c->id, c->id2,
+			 ENOMEM);
+		return;
+	}
+
+	str_ncpy(pa->src, c->id, sizeof(pa->src));
+	str_ncpy(pa->dst, c->id2, sizeof(pa->dst));
+	pa->s = media_stream_find(e, pa->src);
+	pa->d = media_stream_find(e, pa->dst);
+	list_append(&e->patches, &pa->le, pa);
+}
+
+
+/* After the receive side of the tick, before the transmit side: a
+ * patched frame leaves in the same tick it was decoded */
+void mpatch_mix(struct media_eng *e)
+{
+	struct le *le;
+
+	LIST_FOREACH(&e->patches, le) {
+		struct mpatch *pa = le->data;
+		struct mstream *d = pa->d;
+
+		if (!pa->s || !d || !pa->s->active)
+			continue;
+
+		if (!d->talkers++)
+			memset(d->txacc, 0, sizeof(d->txacc));
+		mix_add(d->txacc, pa->s->pcm, AUD_FRAME, 32768);
+	}
+}

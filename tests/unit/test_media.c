@@ -615,6 +615,67 @@ static void test_ptt(void **state)
 }
 
 
+/* Patch off once 60 packets came out of b, then 300 ms of quiet */
+static void patch_step(void *arg)
+{
+	struct ptt_run *r = arg;
+
+	if (r->phase == 0 && r->peer->rx >= 60) {
+		assert_int_equal(0, media_patch(r->fx->m, "a", "b", false));
+		r->peer->t_off = now_ns();
+		r->phase = 1;
+		tmr_start(&r->tmr, 300, patch_step, r);
+		return;
+	}
+
+	if (r->phase == 1) {
+		re_cancel();
+		return;
+	}
+
+	tmr_start(&r->tmr, 10, patch_step, r);
+}
+
+
+/* A tone into stream a comes out of stream b as RTP while patched */
+static void test_patch(void **state)
+{
+	struct fx *fx = *state;
+	struct peer src, dst;
+	struct ptt_run r;
+	struct sa la, lb;
+
+	peer_init(&src, "PCMU", 1000, -12);
+	peer_init(&dst, "PCMU", 1000, -12);
+	port_pair(&la);
+	port_pair(&lb);
+	add_stream(fx, "a", &la, NULL, "PCMU");
+	add_stream(fx, "b", &lb, &dst.local, "PCMU");
+	assert_int_equal(0, media_patch(fx->m, "a", "b", true));
+
+	peer_start(&src, &la, 200);
+	memset(&r, 0, sizeof(r));
+	r.fx = fx;
+	r.peer = &dst;
+	tmr_init(&r.tmr);
+	tmr_start(&r.tmr, 10, patch_step, &r);
+	fx_run(fx);
+	tmr_cancel(&r.tmr);
+
+	/* a is still sending: only the patch can have stopped b */
+	assert_true(src.sent < src.total);
+	assert_true(dst.rx >= 60);
+	assert_int_equal(1, dst.rx_marker);
+	assert_int_equal(0, dst.rx_after_off);
+	assert_true(snr_db(dst.sum2, dst.tone2) > 25);
+	assert_true(fabs(rms_dbfs(dst.sum2, dst.used * AUD_FRAME) + 12) < 1.0);
+	print_message("patch: %u packets, 1 kHz SNR %.1f dB\n", dst.rx,
+		      snr_db(dst.sum2, dst.tone2));
+	peer_close(&src);
+	peer_close(&dst);
+}
+
+
 static void test_play_tone(void **state)
 {
 	struct fx *fx = *state;
@@ -776,6 +837,8 @@ static void test_args(void **state)
 					     MEDIA_HEADSET, 101));
 	play.level_dbfs = 3;
 	assert_int_equal(EINVAL, media_play(fx->m, "x", &play));
+	assert_int_equal(EINVAL, media_patch(fx->m, "x", "x", true));
+	assert_int_equal(EINVAL, media_patch(fx->m, "x", NULL, true));
 }
 
 
@@ -786,6 +849,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ptt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_patch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_play_tone, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_loss_reorder, setup,

@@ -9,6 +9,7 @@
 import { h, fill } from '../dom.js';
 import { acquireAudio, CHANNELS, sinkSupported } from '../audio/engine.js';
 import { Ptt, pedalKey, DEFAULT_PEDAL } from '../audio/ptt.js';
+import { testSounds } from './sounds.js';
 
 const CHANNEL_TEXT = { headset: 'Headset', speaker: 'Speaker', off: 'Off' };
 const LINK_TEXT = {
@@ -97,7 +98,7 @@ function outputStrip(ch, act) {
 export default {
   title: 'Radio',
   roles: ['dispatcher', 'supervisor'],
-  mount(el, { control, tools }) {
+  mount(el, { control, sess, tools, toast }) {
     const { engine, release } = acquireAudio(control);
     const tiles = new Map();     // talkgroup id -> tile
     let audio = { talkgroups: [], mute: {}, ptt: false };
@@ -109,6 +110,7 @@ export default {
     const grid = h('div', { class: 'tg-grid', id: 'tg-grid' },
       h('p', { class: 'muted', text: 'Loading talkgroups…' }));
     const outs = {};
+    const sounds = testSounds(control, sess, toast);   // null: not allowed
     const ptt = new Ptt(control, engine, { onChange: () => showPtt() });
 
     const apply = (entry) => {
@@ -178,7 +180,8 @@ export default {
         h('div', { class: 'ptt-box' }, pttBtn,
           h('div', { class: 'ptt-help muted' },
             'Hold the button, Space or the pedal ', pedalText, ' ',
-            pedalBtn, ' ', micText, pttWhere)))));
+            pedalBtn, ' ', micText, pttWhere))),
+      sounds ? sounds.el : null));
 
     function showPtt() {
       const s = ptt.state();
@@ -259,6 +262,7 @@ export default {
           return t.el;
         }) : h('p', { class: 'muted', text: 'No talkgroups for your roles.' }));
         showState(st);
+        if (sounds) sounds.load(list);
       } catch (err) {
         fill(grid, h('p', { class: 'error-text',
           text: `Radio unavailable: ${err.reason || err.message}` }));

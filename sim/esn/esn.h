@@ -1,0 +1,157 @@
+/**
+ * @file esn.h  The simulated ESN network (internal to sim/esn)
+ *
+ * One process, one libre main loop: a SIP registrar and MCPTT group
+ * server on mutual TLS, per-dispatcher RTP/SRTP and floor legs, the
+ * floor server of each group, simulated field radios and the HTTP
+ * control API.  Include after <re.h>, "media/codec.h", "esn_floor.h".
+ */
+
+enum { ESN_KEY_LEN = 30, ESN_RING = 16000 };
+
+struct esn;
+
+struct esn_group {
+	struct le le;
+	char *uri;
+	char *name;
+	struct list legs;            /* struct esn_leg                     */
+	struct esn_floor floor;
+	struct tmr tmr_limit;
+	uint16_t fseq;               /* Message Sequence Number            */
+	bool emerg;                  /* a radio's emergency is on          */
+	struct esn *esn;
+};
+
+/* One dispatcher in one group session */
+struct esn_leg {
+	struct le le;
+	uint32_t part;               /* floor participant id               */
+	struct esn_group *grp;
+	struct sipsess *sess;
+	char *mcptt_id;
+	struct rtp_sock *rtp;
+	struct udp_sock *fus;        /* our m=application port             */
+	struct srtp *tx, *rx;
+	uint8_t key[ESN_KEY_LEN];    /* ours, sent in the answer           */
+	struct sa raddr_rtp, raddr_fc;
+	uint8_t max_prio;
+	bool queueing;
+	bool emerg;
+	/* the last ack-required floor message, re-sent until acked */
+	uint8_t pend[512];
+	size_t pendlen;
+	unsigned pendc;
+	struct tmr tmr_ack;
+	/* what the network heard from this dispatcher */
+	struct codec_dec *dec;
+	struct mbuf *ldesc;          /* our current SDP answer             */
+	uint64_t packets;
+	uint64_t last_ms;
+	int16_t ring[ESN_RING];
+	size_t ringpos;
+};
+
+struct esn_radio {
+	struct le le;
+	uint32_t part;
+	char *id, *alias, *mcptt_id;
+	char *groups[8];
+	unsigned groupc;
+	uint8_t prio;
+	char *speech_text;
+	int16_t *pcm;                /* 16 kHz mono speech                 */
+	size_t pcmn;
+	/* a talk in progress */
+	struct esn_group *tgrp;
+	bool granted;
+	size_t pos;
+	uint64_t t_next, t_end;
+	struct tmr tmr;
+	struct codec_enc *enc;
+	uint16_t seq;
+	uint32_t ts, ssrc;
+	bool emerg;
+	struct esn *esn;
+};
+
+struct esn_reg {
+	struct le le;
+	char *aor, *cn, *contact;
+	struct sa src;
+	uint32_t expires;
+	uint64_t since;
+};
+
+struct esn_disp {                /* configured dispatcher identity      */
+	struct le le;
+	char *mcptt_id, *cn;
+};
+
+struct esn {
+	char *listen, *domain, *cert, *ca, *http;
+	uint16_t limit_s;
+	struct list groups, radios, regs, disps;
+	struct sip *sip;
+	struct sip_lsnr *lsnr;
+	struct sipsess_sock *ssock;
+	struct tls *tls;
+	struct dnsc *dnsc;
+	struct http_sock *hs;
+	struct sa laddr;
+	uint32_t next_part;
+	uint64_t msgs_in;
+	char last_msg[512];
+};
+
+/* esn_conf.c */
+int  esn_conf_load(struct esn *esn, const char *path);
+
+/* esn.c */
+struct esn_group *esn_group_find(struct esn *esn, const char *uri);
+struct esn_radio *esn_radio_find(struct esn *esn, const char *id);
+struct esn_reg   *esn_reg_find(struct esn *esn, const char *aor);
+uint64_t esn_now_ms(void);
+
+/* esn_sip.c */
+int  esn_sip_start(struct esn *esn);
+int  esn_sip_message(struct esn *esn, const char *to_aor, const char *body);
+int  esn_sip_emergency(struct esn_leg *leg, const struct esn_radio *r,
+		       bool on);
+
+/* esn_body.c: multipart/mixed, mcptt-info XML, SDP */
+struct esn_info {
+	char group[256];
+	char calling[256];
+	bool emerg, alert, has_emerg;
+};
+int  esn_body_split(const struct sip_msg *msg, struct pl *sdp,
+		    struct pl *info);
+int  esn_info_parse(struct esn_info *inf, const struct pl *xml);
+int  esn_info_print(struct mbuf *mb, const char *group, const char *calling,
+		    bool emerg);
+int  esn_sdp_answer(struct esn_leg *leg, const struct pl *offer,
+		    struct mbuf **ansp, const char **reason);
+
+/* esn_leg.c: media and floor sockets of one dispatcher */
+int  esn_leg_alloc(struct esn_leg **legp, struct esn_group *grp,
+		   const char *mcptt_id, const struct sa *laddr);
+int  esn_leg_start(struct esn_leg *leg, const uint8_t *rkey);
+void esn_leg_rtp_send(struct esn_leg *leg, const uint8_t *pkt, size_t len);
+int  esn_leg_audio(struct re_printf *pf, const struct esn_leg *leg);
+
+/* esn_fcsrv.c: the floor server of a group on the wire */
+void esn_fcsrv_init(struct esn_group *grp);
+void esn_fcsrv_recv(struct esn_leg *leg, const struct sa *src,
+		    struct mbuf *mb);
+void esn_fcsrv_stop(struct esn_leg *leg);
+
+/* esn_radio.c */
+int  esn_radio_init(struct esn_radio *r);
+int  esn_radio_talk(struct esn_radio *r, struct esn_group *g,
+		    unsigned seconds, const char *text);
+void esn_radio_floor(struct esn_radio *r, const struct esn_fl_out *o);
+int  esn_radio_emergency(struct esn_radio *r, struct esn_group *g, bool on);
+
+/* esn_http.c */
+int  esn_http_start(struct esn *esn);

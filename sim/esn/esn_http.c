@@ -1,0 +1,288 @@
+/**
+ * @file esn_http.c  Control API on loopback: what tests and trainers
+ * use to look at the network and make radios act.
+ */
+#include <string.h>
+#include <jansson.h>
+#include <re.h>
+#include "media/codec.h"
+#include "esn_floor.h"
+#include "esn.h"
+
+typedef int (route_h)(struct esn *e, struct http_conn *c, const char *id,
+		      json_t *body, const struct http_msg *msg);
+
+static int reply_json(struct http_conn *c, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	int err = http_creply(c, 200, "OK", "application/json", "%s",
+			      s ? s : "{}");
+
+	free(s);
+	json_decref(j);
+	return err;
+}
+
+static json_t *group_json(const struct esn_group *g)
+{
+	json_t *legs = json_array(), *q = json_array();
+	uint32_t h = esn_floor_holder(&g->floor);
+	const char *holder = NULL;
+
+	for (struct le *le = g->legs.head; le; le = le->next) {
+		const struct esn_leg *l = le->data;
+		struct sa fa;
+
+		udp_local_get(l->fus, &fa);
+		json_array_append_new(legs, json_pack("{s:s,s:i,s:i,s:b}",
+			"mcptt_id", l->mcptt_id, "rtp_port",
+			sa_port(rtp_local(l->rtp)), "floor_port", sa_port(&fa),
+			"emergency", l->emerg));
+		if (l->part == h)
+			holder = l->mcptt_id;
+	}
+	for (struct le *le = g->esn->radios.head; le; le = le->next) {
+		const struct esn_radio *r = le->data;
+
+		if (r->part == h)
+			holder = r->mcptt_id;
+	}
+	for (unsigned i = 0; i < g->floor.queuec; i++)
+		json_array_append_new(q, json_integer(g->floor.queue[i].part));
+	return json_pack("{s:s,s:s,s:o,s:s?,s:o,s:b}", "uri", g->uri, "name",
+			 g->name, "participants", legs, "floor_holder",
+			 holder, "queue", q, "emergency", g->emerg);
+}
+
+static int r_state(struct esn *e, struct http_conn *c, const char *id,
+		   json_t *body, const struct http_msg *msg)
+{
+	json_t *regs = json_array(), *gs = json_array(), *rs = json_array();
+
+	for (struct le *le = e->regs.head; le; le = le->next) {
+		const struct esn_reg *r = le->data;
+
+		json_array_append_new(regs, json_pack("{s:s,s:s,s:i}",
+			"mcptt_id", r->aor, "cn", r->cn, "expires",
+			r->expires));
+	}
+	for (struct le *le = e->groups.head; le; le = le->next)
+		json_array_append_new(gs, group_json(le->data));
+	for (struct le *le = e->radios.head; le; le = le->next) {
+		const struct esn_radio *r = le->data;
+
+		json_array_append_new(rs, json_pack("{s:s,s:s,s:b,s:b}",
+			"id", r->id, "mcptt_id", r->mcptt_id, "talking",
+			r->tgrp != NULL, "emergency", r->emerg));
+	}
+	return reply_json(c, json_pack("{s:o,s:o,s:o,s:I,s:s}",
+		"registrations", regs, "groups", gs, "radios", rs,
+		"messages_in", (json_int_t)e->msgs_in, "last_message",
+		e->last_msg));
+}
+
+static struct esn_group *body_group(struct esn *e, json_t *b)
+{
+	return esn_group_find(e, json_string_value(json_object_get(b,
+								   "group")));
+}
+
+static int r_talk(struct esn *e, struct http_conn *c, const char *id,
+		  json_t *b, const struct http_msg *msg)
+{
+	struct esn_radio *r = esn_radio_find(e, id);
+	struct esn_group *g = body_group(e, b);
+	int err;
+
+	if (!r || !g)
+		return http_ereply(c, 404, "No Such Radio Or Group");
+	err = esn_radio_talk(r, g, (unsigned)json_integer_value(
+		json_object_get(b, "seconds")), json_string_value(
+		json_object_get(b, "text")));
+	if (err == EBUSY)
+		return http_ereply(c, 409, "Floor Busy");
+	return err ? http_ereply(c, 500, "Talk Failed")
+		: reply_json(c, json_pack("{s:b}", "granted", true));
+}
+
+static int r_emerg(struct esn *e, struct http_conn *c, const char *id,
+		   json_t *b, const struct http_msg *msg)
+{
+	struct esn_radio *r = esn_radio_find(e, id);
+	struct esn_group *g = body_group(e, b);
+
+	if (!r || !g)
+		return http_ereply(c, 404, "No Such Radio Or Group");
+	esn_radio_emergency(r, g, json_is_true(json_object_get(b, "on")));
+	return reply_json(c, json_pack("{s:b}", "emergency", r->emerg));
+}
+
+/* status, text, location: one MESSAGE to a dispatcher or each
+ * registered dispatcher joined to a group */
+static int send_msg(struct esn *e, struct http_conn *c, const char *id,
+		    json_t *b, const char *type)
+{
+	struct esn_radio *r = esn_radio_find(e, id);
+	const char *to = json_string_value(json_object_get(b, "to"));
+	struct esn_group *g = to ? esn_group_find(e, to) : NULL;
+	json_t *m;
+	char *s;
+	int n = 0;
+
+	if (!r)
+		return http_ereply(c, 404, "No Such Radio");
+	m = json_deep_copy(b);
+	json_object_set_new(m, "type", json_string(type));
+	json_object_set_new(m, "from", json_string(r->mcptt_id));
+	s = json_dumps(m, JSON_COMPACT);
+	json_decref(m);
+	if (g || !to) {
+		for (struct le *le = e->regs.head; le; le = le->next) {
+			const struct esn_reg *rg = le->data;
+
+			n += !esn_sip_message(e, rg->aor, s);
+		}
+	}
+	else {
+		n = !esn_sip_message(e, to, s);
+	}
+	free(s);
+	return reply_json(c, json_pack("{s:i}", "sent", n));
+}
+
+static int r_status(struct esn *e, struct http_conn *c, const char *id,
+		    json_t *b, const struct http_msg *msg)
+{
+	return send_msg(e, c, id, b, "status");
+}
+
+static int r_text(struct esn *e, struct http_conn *c, const char *id,
+		  json_t *b, const struct http_msg *msg)
+{
+	return send_msg(e, c, id, b, "text");
+}
+
+static int r_location(struct esn *e, struct http_conn *c, const char *id,
+		      json_t *b, const struct http_msg *msg)
+{
+	return send_msg(e, c, id, b, "location");
+}
+
+static int r_audio(struct esn *e, struct http_conn *c, const char *uri,
+		   json_t *b, const struct http_msg *msg)
+{
+	struct esn_group *g = esn_group_find(e, uri);
+	struct pl d;
+	char who[256] = "";
+
+	if (!g)
+		return http_ereply(c, 404, "No Such Group");
+	if (!re_regex(msg->prm.p, msg->prm.l, "dispatcher=[^&]+", &d))
+		(void)pl_strcpy(&d, who, sizeof(who));
+	for (struct le *le = g->legs.head; le; le = le->next) {
+		const struct esn_leg *l = le->data;
+
+		if (!strcmp(l->mcptt_id, who))
+			return http_creply(c, 200, "OK", "application/json",
+					   "%H", esn_leg_audio, l);
+	}
+	return http_ereply(c, 404, "Dispatcher Not In Group");
+}
+
+static int r_stop(struct esn *e, struct http_conn *c, const char *id,
+		  json_t *b, const struct http_msg *msg)
+{
+	int err = http_creply(c, 200, "OK", "application/json", "{}");
+
+	re_cancel();
+	return err;
+}
+
+static const struct route {
+	const char *met, *pre, *post;   /* path = pre [id] post */
+	route_h *h;
+} routes[] = {
+	{"GET",  "/v1/state",   NULL,        r_state},
+	{"POST", "/v1/stop",    NULL,        r_stop},
+	{"POST", "/v1/radios/", "/talk",     r_talk},
+	{"POST", "/v1/radios/", "/emergency", r_emerg},
+	{"POST", "/v1/radios/", "/status",   r_status},
+	{"POST", "/v1/radios/", "/text",     r_text},
+	{"POST", "/v1/radios/", "/location", r_location},
+	{"GET",  "/v1/groups/", "/audio",    r_audio},
+};
+
+/* Undoes %XX so a group URI can travel in the path */
+static void unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		unsigned v;
+
+		if (*s == '%' && sscanf(s + 1, "%2x", &v) == 1) {
+			*w++ = (char)v;
+			s += 2;
+		}
+		else {
+			*w++ = *s;
+		}
+	}
+	*w = 0;
+}
+
+static void http_req(struct http_conn *c, const struct http_msg *msg,
+		     void *arg)
+{
+	struct esn *e = arg;
+	char path[512], id[512];
+	json_t *body = NULL;
+
+	if (pl_strcpy(&msg->path, path, sizeof(path))) {
+		http_ereply(c, 414, "URI Too Long");
+		return;
+	}
+	if (msg->mb && mbuf_get_left(msg->mb))
+		body = json_loadb((char *)mbuf_buf(msg->mb),
+				  mbuf_get_left(msg->mb), 0, NULL);
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *rt = &routes[i];
+		size_t pl = strlen(rt->pre), sl;
+
+		if (pl_strcmp(&msg->met, rt->met) ||
+		    strncmp(path, rt->pre, pl))
+			continue;
+		if (!rt->post) {
+			if (path[pl])
+				continue;
+			id[0] = 0;
+		}
+		else {
+			sl = strlen(rt->post);
+			if (strlen(path) <= pl + sl ||
+			    strcmp(path + strlen(path) - sl, rt->post))
+				continue;
+			str_ncpy(id, path + pl, strlen(path) - pl - sl + 1);
+			unescape(id);
+		}
+		if (!body)
+			body = json_object();
+		rt->h(e, c, id, body, msg);
+		json_decref(body);
+		return;
+	}
+	json_decref(body);
+	http_ereply(c, 404, "Not Found");
+}
+
+int esn_http_start(struct esn *e)
+{
+	struct sa a;
+	int err = sa_decode(&a, e->http, strlen(e->http));
+
+	if (err)
+		return err;
+	if (!sa_is_loopback(&a))
+		return EACCES;   /* the control API has no authentication */
+	return http_listen(&e->hs, &a, http_req, e);
+}

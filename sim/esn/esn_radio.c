@@ -1,0 +1,217 @@
+/**
+ * @file esn_radio.c  Simulated field radios: network-side floor
+ * participants that talk with real speech (espeak-ng, 16 kHz mono,
+ * AMR-WB octet-aligned 20 ms frames over SRTP to every dispatcher of
+ * the group) and raise or cancel emergencies.
+ *
+ * Frames are paced from CLOCK_MONOTONIC: the 20 ms tmr only wakes the
+ * sender, which catches up with every frame due, since libre timers run
+ * on wall-clock time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <re.h>
+#include "media/codec.h"
+#include "core/log.h"
+#include "esn_floor.h"
+#include "esn.h"
+
+enum { PT_AMRWB = 96 };
+
+/* Reads the samples of a 16-bit PCM WAV file (the data chunk) */
+static int wav_read(const char *path, int16_t **pcmp, size_t *np)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t h[8];
+	int err = EBADMSG;
+
+	if (!f)
+		return errno;
+	if (fseek(f, 12, SEEK_SET))
+		goto out;
+	while (fread(h, 1, 8, f) == 8) {
+		uint32_t len = h[4] | h[5] << 8 | h[6] << 16 |
+			(uint32_t)h[7] << 24;
+
+		if (memcmp(h, "data", 4)) {
+			if (fseek(f, len + (len & 1), SEEK_CUR))
+				break;
+			continue;
+		}
+		*pcmp = mem_alloc(len + AUD_FRAME * 2, NULL);
+		if (!*pcmp) {
+			err = ENOMEM;
+			break;
+		}
+		*np = fread(*pcmp, 2, len / 2, f);
+		err = *np ? 0 : EBADMSG;
+		break;
+	}
+ out:
+	fclose(f);
+	return err;
+}
+
+/* espeak-ng speaks text into a WAV, sox makes it 16 kHz mono 16-bit */
+static int speak(const char *text, int16_t **pcmp, size_t *np)
+{
+	char dir[] = "/tmp/iccs-esn-XXXXXX", cmd[1024], *q;
+	int err;
+
+	if (!mkdtemp(dir))
+		return errno;
+	q = mem_zalloc(strlen(text) + 1, NULL);
+	if (!q)
+		return ENOMEM;
+	for (size_t i = 0; text[i]; i++)   /* no shell quoting games */
+		q[i] = text[i] == '\'' ? ' ' : text[i];
+	re_snprintf(cmd, sizeof(cmd), "espeak-ng -w %s/a.wav '%s' && "
+		    "sox %s/a.wav -r 16000 -c 1 -b 16 %s/b.wav",
+		    dir, q, dir, dir);
+	mem_deref(q);
+	err = system(cmd) == 0 ? 0 : EIO;
+	if (!err) {
+		re_snprintf(cmd, sizeof(cmd), "%s/b.wav", dir);
+		err = wav_read(cmd, pcmp, np);
+	}
+	re_snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)system(cmd);
+	return err;
+}
+
+int esn_radio_init(struct esn_radio *r)
+{
+	char text[256];
+
+	tmr_init(&r->tmr);
+	r->ssrc = rand_u32();
+	if (r->speech_text)
+		str_ncpy(text, r->speech_text, sizeof(text));
+	else
+		re_snprintf(text, sizeof(text), "%s, status report, over",
+			    r->alias ? r->alias : r->id);
+	if (speak(text, &r->pcm, &r->pcmn))
+		log_warn("esn", "radio %s: no speech (espeak-ng/sox)\n",
+			 r->id);
+	return codec_find("AMR-WB")->enc_alloc(&r->enc, "octet-align=1");
+}
+
+static void send_frame(struct esn_radio *r, const int16_t *pcm)
+{
+	uint8_t pkt[12 + CODEC_PAYLOAD_MAX];
+	size_t len = CODEC_PAYLOAD_MAX;
+	struct le *le;
+
+	if (codec_find("AMR-WB")->encode(r->enc, pkt + 12, &len, pcm))
+		return;
+	pkt[0] = 0x80;
+	pkt[1] = PT_AMRWB | (r->pos == AUD_FRAME ? 0x80 : 0);
+	pkt[2] = r->seq >> 8;
+	pkt[3] = r->seq & 0xff;
+	for (int i = 0; i < 4; i++) {
+		pkt[4 + i] = (uint8_t)(r->ts >> (24 - 8 * i));
+		pkt[8 + i] = (uint8_t)(r->ssrc >> (24 - 8 * i));
+	}
+	++r->seq;
+	r->ts += AUD_FRAME;
+	for (le = r->tgrp->legs.head; le; le = le->next)
+		esn_leg_rtp_send(le->data, pkt, 12 + len);
+}
+
+static void stop_talk(struct esn_radio *r, bool release)
+{
+	struct esn_group *g = r->tgrp;
+
+	tmr_cancel(&r->tmr);
+	r->tgrp = NULL;
+	r->granted = false;
+	if (release && g)
+		esn_floor_release(&g->floor, r->part);
+}
+
+static void talk_tmr(void *arg)
+{
+	struct esn_radio *r = arg;
+	int16_t frame[AUD_FRAME];
+	uint64_t now = esn_now_ms();
+
+	while (r->tgrp && r->t_next <= now) {
+		if (r->t_next >= r->t_end) {
+			stop_talk(r, true);
+			return;
+		}
+		memset(frame, 0, sizeof(frame));
+		for (size_t i = 0; i < AUD_FRAME && r->pcmn; i++)
+			frame[i] = r->pcm[(r->pos + i) % r->pcmn];
+		r->pos += AUD_FRAME;
+		send_frame(r, frame);
+		r->t_next += AUD_PTIME;
+	}
+	tmr_start(&r->tmr, 5, talk_tmr, r);
+}
+
+int esn_radio_talk(struct esn_radio *r, struct esn_group *g,
+		   unsigned seconds, const char *text)
+{
+	struct esn_fl_req q = {.part = r->part, .prio = r->prio,
+			       .emerg = r->emerg, .queueing = false};
+
+	if (text && *text) {
+		int16_t *pcm = NULL;
+		size_t n = 0;
+		int err = speak(text, &pcm, &n);
+
+		if (err)
+			return err;
+		mem_deref(r->pcm);
+		r->pcm = pcm;
+		r->pcmn = n;
+	}
+	stop_talk(r, true);
+	esn_floor_join(&g->floor, r->part);
+	r->tgrp = g;
+	r->pos = 0;
+	r->t_end = esn_now_ms() + (seconds ? seconds : 3) * 1000ull;
+	esn_floor_request(&g->floor, &q);
+	if (!r->granted) {
+		r->tgrp = NULL;
+		return EBUSY;
+	}
+	return 0;
+}
+
+/* What the floor server tells this radio */
+void esn_radio_floor(struct esn_radio *r, const struct esn_fl_out *o)
+{
+	switch (o->act) {
+	case ESN_FA_GRANT:
+		if (!r->tgrp)
+			break;
+		r->granted = true;
+		r->t_next = esn_now_ms();
+		tmr_start(&r->tmr, 0, talk_tmr, r);
+		break;
+	case ESN_FA_REVOKE:
+		log_info("esn", "radio %s revoked (%u)\n", r->id, o->cause);
+		stop_talk(r, false);
+		break;
+	default:
+		break;
+	}
+}
+
+int esn_radio_emergency(struct esn_radio *r, struct esn_group *g, bool on)
+{
+	struct le *le;
+	int err = 0;
+
+	r->emerg = on;
+	g->emerg = on;
+	for (le = g->legs.head; le; le = le->next)
+		err |= esn_sip_emergency(le->data, r, on);
+	if (on)       /* the emergency talker pre-empts whoever talks */
+		(void)esn_radio_talk(r, g, 3, NULL);
+	return err;
+}
