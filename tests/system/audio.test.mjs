@@ -155,6 +155,33 @@ test('a selected talkgroup plays in the headset, and survives an SSRC ' +
   assert.ok(rms(sp) < 50, `speaker should be silent: ${rms(sp)}`);
 });
 
+test('muting the headset silences it; the volume scales the talkgroup',
+  async () => {
+    const level = async (ms = 600) => {
+      const n0 = audio.frames.length;
+      await sendTone({ hz: 800, ms, ssrc: 0x5151, seq0: 40000 + n0,
+        ts0: 20000000 + n0 * 160 });
+      await waitFor(() => audio.frames.length >= n0 + ms / 20 + 5, 4000,
+        'frames');
+      const hs = channel(framesSince(n0), 'headset');
+      return rms(hs.subarray(hs.length / 3, (2 * hs.length) / 3));
+    };
+    const full = await level();
+    assert.ok(full > 1500, `selected talkgroup level ${full}`);
+    let r = await con.call('audio.mute', { channel: 'headset', on: true });
+    assert.equal(r.result.mute.headset, true);
+    assert.ok(await level() < 50, 'a muted headset is silent');
+    r = await con.call('audio.mute', { channel: 'headset', on: false });
+    assert.equal(r.result.mute.headset, false);
+    r = await con.call('audio.volume', { resource: TG, volume: 50 });
+    assert.equal(r.result.volume, 50);
+    const half = await level();
+    // gain follows the square of the volume: 50 against 80 is 0.39x
+    assert.ok(half < full / 2 && half > full / 4,
+      `volume 50: ${half} against ${full} at 80`);
+    await con.call('audio.volume', { resource: TG, volume: 80 });
+  });
+
 test('PTT sends the console microphone to the talkgroup as RTP',
   async () => {
     const got = [];
