@@ -17,6 +17,7 @@ struct pos_reg;
 struct pos_audio;
 struct media;
 struct media_frame;
+struct tg_service;
 
 struct api_ctx {
 	const struct conf *conf;
@@ -26,6 +27,7 @@ struct api_ctx {
 	struct pos_reg *pos;
 	struct pos_audio *paudio;   /* routing state per position   */
 	struct media *media;        /* the media engine             */
+	struct tg_service *tgs;     /* talkgroups over the bearers  */
 };
 
 /* Process-wide TLS policy (minimum version): call before libre_init() */

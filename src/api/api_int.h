@@ -88,6 +88,8 @@ const char *api_event_perm(const char *event);
 /* ops_audio.c: handlers of the audio ops */
 api_op_h api_op_audio_state, api_op_monitor, api_op_select, api_op_volume,
 	api_op_mute, api_op_ptt, api_op_play, api_op_sounds;
+/* ops_radio.c */
+api_op_h api_op_radio_state, api_op_emergency_ack;
 void api_audio_release(struct api *api, const char *pos);
 void api_audio_reset(struct api *api, const char *pos);
 

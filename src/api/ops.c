@@ -49,6 +49,8 @@ static const struct api_field f_audit[] = {
 static const struct api_field f_tg_on[] = {
 	{"talkgroup", FT_STR,  true, 1, 63},
 	{"on",        FT_BOOL, true, 0, 0}, {NULL}};
+static const struct api_field f_tg[] = {
+	{"talkgroup", FT_STR, true, 1, 63}, {NULL}};
 static const struct api_field f_volume[] = {
 	{"resource", FT_STR, true, 1, 63},
 	{"volume",   FT_INT, true, 0, 100}, {NULL}};
@@ -431,6 +433,8 @@ static const struct api_op ops[] = {
 	{"radio.ptt",         "radio.transmit",  f_on,       api_op_ptt},
 	{"audio.play",        "audio.test",      f_play,     api_op_play},
 	{"audio.sounds",      "audio.test",      f_none,     api_op_sounds},
+	{"radio.state",       "radio.monitor",   f_none,     api_op_radio_state},
+	{"radio.emergency_ack", "radio.monitor", f_tg,       api_op_emergency_ack},
 };
 
 /* Who may receive which pushed event */
@@ -441,6 +445,10 @@ static const struct {
 	{"position.update", "position.view"},
 	{"operator.update", "operator.manage"},
 	{"audit.entry",     "audit.view"},
+	{"radio.floor",     "radio.monitor"},
+	{"radio.emergency", "radio.monitor"},
+	{"radio.message",   "radio.monitor"},
+	{"radio.link",      "radio.monitor"},
 };
 
 

@@ -18,6 +18,7 @@
 #include "auth/session.h"
 #include "position/pos_audio.h"
 #include "media/media.h"
+#include "radio/tg.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -78,10 +79,9 @@ static void route(struct api_req *r, const char *tg)
 	struct pos_audio_tg t;
 
 	(void)pos_audio_get(r->api->ctx.paudio, pos, tg, &t);
-	(void)media_route(r->api->ctx.media, pos, tg,
-			  media_chan_of[pos_audio_channel(&t)], t.volume);
+	tg_route(r->api->ctx.tgs, tg, pos);
 	if (pos_audio_ptt_on(r->api->ctx.paudio, pos))
-		(void)media_ptt(r->api->ctx.media, pos, tg, t.selected);
+		(void)tg_ptt(r->api->ctx.tgs, tg, pos, t.selected);
 }
 
 
@@ -187,16 +187,19 @@ int api_op_audio_state(struct api_req *r, const json_t *msg, json_t **res,
 }
 
 
-/* Every selected talkgroup of pos transmits while PTT is on */
-static void ptt_apply(struct api *api, const char *pos, bool on)
+/* Every selected talkgroup of pos transmits while PTT is on; returns
+ * how many were keyed (a talkgroup another position of this node holds
+ * is not) */
+static size_t ptt_apply(struct api *api, const char *pos, bool on)
 {
 	json_t *sel = pos_audio_selected(api->ctx.paudio, pos);
+	size_t i, keyed = 0;
 	json_t *v;
-	size_t i;
 
 	json_array_foreach(sel, i, v)
-		(void)media_ptt(api->ctx.media, pos, json_string_value(v), on);
+		keyed += !tg_ptt(api->ctx.tgs, json_string_value(v), pos, on);
 	json_decref(sel);
+	return keyed;
 }
 
 
@@ -225,8 +228,14 @@ int api_op_ptt(struct api_req *r, const json_t *msg, json_t **res,
 		return api_fail(e, 409, "no talkgroup selected");
 	}
 
+	if (on && !ptt_apply(r->api, pos, true)) {
+		json_decref(sel);
+		return api_fail(e, 409, "selected talkgroups are in use by "
+				"another position");
+	}
+	if (!on)
+		(void)ptt_apply(r->api, pos, false);
 	(void)pos_audio_ptt(r->api->ctx.paudio, pos, on);
-	ptt_apply(r->api, pos, on);
 	publish(r);
 
 	(void)audit_log(r->api->ctx.audit, session_operator(r->sess), pos,
@@ -359,12 +368,11 @@ void api_audio_reset(struct api *api, const char *pos)
 
 	cf = api->ctx.conf;
 	api_audio_release(api, pos);
+	pos_audio_reset(api->ctx.paudio, pos);
 	for (size_t i = 0; i < cf->resourcec; i++) {
 		if (cf->resources[i].type == RES_TALKGROUP)
-			(void)media_route(api->ctx.media, pos,
-					  cf->resources[i].id, MEDIA_OFF, 0);
+			tg_route(api->ctx.tgs, cf->resources[i].id, pos);
 	}
 	(void)media_mute(api->ctx.media, pos, MEDIA_HEADSET, false);
 	(void)media_mute(api->ctx.media, pos, MEDIA_SPEAKER, false);
-	pos_audio_reset(api->ctx.paudio, pos);
 }

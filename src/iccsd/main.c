@@ -33,6 +33,7 @@
 #include "position/pos.h"
 #include "position/pos_audio.h"
 #include "media/media.h"
+#include "radio/tg.h"
 #include "api/api.h"
 
 #define MOD "iccsd"
@@ -48,6 +49,7 @@ static struct {
 	struct session_mgr *sessions;
 	struct pos_audio *paudio;
 	struct media *media;
+	struct tg_service *tgs;
 	struct api *api;
 	int sigfd;
 } d = {.sigfd = -1};
@@ -371,8 +373,14 @@ static int start(void)
 		return err;
 	}
 
+	err = tg_alloc(&d.tgs, d.conf, d.media, d.paudio);
+	if (err) {
+		log_error(MOD, "cannot start the radio bearers: %m", err);
+		return err;
+	}
+
 	ctx = (struct api_ctx){d.conf, d.store, d.audit, d.sessions, d.pos,
-			       d.paudio, d.media};
+			       d.paudio, d.media, d.tgs};
 	err = api_alloc(&d.api, &ctx);
 	if (err)
 		return err;
@@ -392,6 +400,7 @@ static void stop(void)
 				d.conf->node_id, "ok", NULL);
 	api_shutdown(d.api);
 	d.api = mem_deref(d.api);
+	d.tgs = mem_deref(d.tgs);
 	d.media = mem_deref(d.media);
 	d.paudio = mem_deref(d.paudio);
 	d.sessions = mem_deref(d.sessions);
