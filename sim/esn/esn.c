@@ -17,6 +17,26 @@ uint64_t esn_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* A floor participant's MCPTT ID: a dispatcher's leg or a radio */
+const char *esn_part_name(const struct esn_group *g, uint32_t part)
+{
+	struct le *le;
+
+	for (le = g->legs.head; le; le = le->next) {
+		const struct esn_leg *l = le->data;
+
+		if (l->part == part)
+			return l->mcptt_id;
+	}
+	for (le = g->esn->radios.head; le; le = le->next) {
+		const struct esn_radio *r = le->data;
+
+		if (r->part == part)
+			return r->mcptt_id;
+	}
+	return "";
+}
+
 struct esn_group *esn_group_find(struct esn *e, const char *uri)
 {
 	for (struct le *le = e->groups.head; uri && le; le = le->next) {
@@ -44,7 +64,9 @@ struct esn_reg *esn_reg_find(struct esn *e, const char *aor)
 	for (struct le *le = e->regs.head; aor && le; le = le->next) {
 		struct esn_reg *r = le->data;
 
-		if (!strcmp(r->aor, aor))
+		/* an expired binding counts as absent until refreshed */
+		if (!strcmp(r->aor, aor) &&
+		    esn_now_ms() - r->since < r->expires * 1000ull)
 			return r;
 	}
 	return NULL;

@@ -46,6 +46,10 @@ struct esn_leg {
 	/* what the network heard from this dispatcher */
 	struct codec_dec *dec;
 	struct mbuf *ldesc;          /* our current SDP answer             */
+	/* the dialog as seen on the wire, for requests the network sends
+	 * over the dispatcher's own connection (see esn_sip.c) */
+	char *callid, *ltag, *rtag, *ruri, *luri, *target;
+	struct sa src;
 	uint64_t packets;
 	uint64_t last_ms;
 	int16_t ring[ESN_RING];
@@ -59,6 +63,8 @@ struct esn_radio {
 	char *groups[8];
 	unsigned groupc;
 	uint8_t prio;
+	uint32_t every_s;            /* talk on a schedule, 0: on command  */
+	struct tmr tmr_sched;
 	char *speech_text;
 	int16_t *pcm;                /* 16 kHz mono speech                 */
 	size_t pcmn;
@@ -112,6 +118,7 @@ struct esn_group *esn_group_find(struct esn *esn, const char *uri);
 struct esn_radio *esn_radio_find(struct esn *esn, const char *id);
 struct esn_reg   *esn_reg_find(struct esn *esn, const char *aor);
 uint64_t esn_now_ms(void);
+const char *esn_part_name(const struct esn_group *g, uint32_t part);
 
 /* esn_sip.c */
 int  esn_sip_start(struct esn *esn);
@@ -148,6 +155,7 @@ void esn_fcsrv_stop(struct esn_leg *leg);
 
 /* esn_radio.c */
 int  esn_radio_init(struct esn_radio *r);
+bool esn_radio_in(const struct esn_radio *r, const struct esn_group *g);
 int  esn_radio_talk(struct esn_radio *r, struct esn_group *g,
 		    unsigned seconds, const char *text);
 void esn_radio_floor(struct esn_radio *r, const struct esn_fl_out *o);

@@ -8,7 +8,8 @@
  *   time_limit: 30                transmit time limit, seconds
  *   groups: [{uri: sip:g1@esn.example, name: Ops 1}]
  *   radios: [{id: r1, alias: Alpha 1, groups: [sip:g1@...],
- *             priority: 5, speech: "text to speak"}]
+ *             priority: 5, speech: "text to speak" or a .wav,
+ *             every: 60}]     talk every 60 s (default: on command)
  *   dispatchers: [{mcptt_id: sip:d1@esn.example, cn: d1}]
  */
 #include <string.h>
@@ -111,6 +112,7 @@ static void radio_destructor(void *arg)
 	struct esn_radio *r = arg;
 
 	tmr_cancel(&r->tmr);
+	tmr_cancel(&r->tmr_sched);
 	list_unlink(&r->le);
 	mem_deref(r->id);
 	mem_deref(r->alias);
@@ -127,6 +129,7 @@ static int radio_h(struct esn *e, ydoc *d, yaml_node_t *n)
 	struct esn_radio *r = mem_zalloc(sizeof(*r), radio_destructor);
 	yaml_node_t *gs = get(d, n, "groups");
 	const char *p = str(d, n, "priority");
+	const char *ev = str(d, n, "every");
 	int err;
 
 	if (!r)
@@ -140,6 +143,7 @@ static int radio_h(struct esn *e, ydoc *d, yaml_node_t *n)
 		goto out;
 	err = re_sdprintf(&r->mcptt_id, "sip:%s@%s", r->id, e->domain);
 	r->prio = p ? (uint8_t)atoi(p) : 1;
+	r->every_s = ev ? (uint32_t)atoi(ev) : 0;
 	if (gs && gs->type == YAML_SEQUENCE_NODE) {
 		yaml_node_item_t *it;
 

@@ -26,25 +26,6 @@ static const enum fc_type act_type[] = {
 	[ESN_FA_IDLE]   = FC_FLOOR_IDLE,
 };
 
-static const char *part_id(struct esn_group *g, uint32_t part)
-{
-	struct le *le;
-
-	for (le = g->legs.head; le; le = le->next) {
-		struct esn_leg *l = le->data;
-
-		if (l->part == part)
-			return l->mcptt_id;
-	}
-	for (le = g->esn->radios.head; le; le = le->next) {
-		struct esn_radio *r = le->data;
-
-		if (r->part == part)
-			return r->mcptt_id;
-	}
-	return "";
-}
-
 static void ack_tmr(void *arg)
 {
 	struct esn_leg *leg = arg;
@@ -75,14 +56,14 @@ static void fill(struct fc_msg *m, struct esn_group *g,
 		m->ack_req = true;
 		m->duration = o->seconds;
 		m->prio = o->prio;
-		str_ncpy(m->user_id, part_id(g, o->holder),
+		str_ncpy(m->user_id, esn_part_name(g, o->holder),
 			 sizeof(m->user_id));
 		m->floor_ind = ind;
 		m->has = FC_HAS(FC_F_DURATION) | FC_HAS(FC_F_PRIORITY) |
 			FC_HAS(FC_F_USER_ID) | FC_HAS(FC_F_FLOOR_IND);
 		break;
 	case ESN_FA_TAKEN:
-		str_ncpy(m->granted_id, part_id(g, o->holder),
+		str_ncpy(m->granted_id, esn_part_name(g, o->holder),
 			 sizeof(m->granted_id));
 		m->permission = 1;
 		m->seq = ++g->fseq;

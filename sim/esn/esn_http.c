@@ -27,28 +27,23 @@ static json_t *group_json(const struct esn_group *g)
 {
 	json_t *legs = json_array(), *q = json_array();
 	uint32_t h = esn_floor_holder(&g->floor);
-	const char *holder = NULL;
+	const char *holder = h ? esn_part_name(g, h) : NULL;
 
 	for (struct le *le = g->legs.head; le; le = le->next) {
 		const struct esn_leg *l = le->data;
 		struct sa fa;
 
 		udp_local_get(l->fus, &fa);
-		json_array_append_new(legs, json_pack("{s:s,s:i,s:i,s:b}",
+		json_array_append_new(legs, json_pack("{s:s,s:i,s:i,s:b,s:b}",
 			"mcptt_id", l->mcptt_id, "rtp_port",
 			sa_port(rtp_local(l->rtp)), "floor_port", sa_port(&fa),
-			"emergency", l->emerg));
-		if (l->part == h)
-			holder = l->mcptt_id;
-	}
-	for (struct le *le = g->esn->radios.head; le; le = le->next) {
-		const struct esn_radio *r = le->data;
-
-		if (r->part == h)
-			holder = r->mcptt_id;
+			"emergency", l->emerg, "established", l->ltag != NULL));
 	}
 	for (unsigned i = 0; i < g->floor.queuec; i++)
-		json_array_append_new(q, json_integer(g->floor.queue[i].part));
+		json_array_append_new(q, json_pack("{s:s,s:i,s:b}",
+			"mcptt_id", esn_part_name(g, g->floor.queue[i].part),
+			"priority", g->floor.queue[i].prio, "emergency",
+			g->floor.queue[i].emerg));
 	return json_pack("{s:s,s:s,s:o,s:s?,s:o,s:b}", "uri", g->uri, "name",
 			 g->name, "participants", legs, "floor_holder",
 			 holder, "queue", q, "emergency", g->emerg);
@@ -96,6 +91,8 @@ static int r_talk(struct esn *e, struct http_conn *c, const char *id,
 
 	if (!r || !g)
 		return http_ereply(c, 404, "No Such Radio Or Group");
+	if (!esn_radio_in(r, g))
+		return http_ereply(c, 403, "Radio Not In Group");
 	err = esn_radio_talk(r, g, (unsigned)json_integer_value(
 		json_object_get(b, "seconds")), json_string_value(
 		json_object_get(b, "text")));
@@ -113,6 +110,8 @@ static int r_emerg(struct esn *e, struct http_conn *c, const char *id,
 
 	if (!r || !g)
 		return http_ereply(c, 404, "No Such Radio Or Group");
+	if (!esn_radio_in(r, g))
+		return http_ereply(c, 403, "Radio Not In Group");
 	esn_radio_emergency(r, g, json_is_true(json_object_get(b, "on")));
 	return reply_json(c, json_pack("{s:b}", "emergency", r->emerg));
 }
@@ -168,6 +167,8 @@ static int r_location(struct esn *e, struct http_conn *c, const char *id,
 	return send_msg(e, c, id, b, "location");
 }
 
+static void unescape(char *s);
+
 static int r_audio(struct esn *e, struct http_conn *c, const char *uri,
 		   json_t *b, const struct http_msg *msg)
 {
@@ -179,6 +180,7 @@ static int r_audio(struct esn *e, struct http_conn *c, const char *uri,
 		return http_ereply(c, 404, "No Such Group");
 	if (!re_regex(msg->prm.p, msg->prm.l, "dispatcher=[^&]+", &d))
 		(void)pl_strcpy(&d, who, sizeof(who));
+	unescape(who);
 	for (struct le *le = g->legs.head; le; le = le->next) {
 		const struct esn_leg *l = le->data;
 

@@ -102,6 +102,12 @@ static void leg_destructor(void *arg)
 	mem_deref(leg->rx);
 	mem_deref(leg->dec);
 	mem_deref(leg->ldesc);
+	mem_deref(leg->callid);
+	mem_deref(leg->ltag);
+	mem_deref(leg->rtag);
+	mem_deref(leg->ruri);
+	mem_deref(leg->luri);
+	mem_deref(leg->target);
 	mem_deref(leg->mcptt_id);
 }
 

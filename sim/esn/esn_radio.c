@@ -54,12 +54,37 @@ static int wav_read(const char *path, int16_t **pcmp, size_t *np)
 	return err;
 }
 
-/* espeak-ng speaks text into a WAV, sox makes it 16 kHz mono 16-bit */
+/* A recorded WAV (any rate, any channels) as 16 kHz mono 16-bit */
+static int recorded(const char *path, int16_t **pcmp, size_t *np)
+{
+	char dir[] = "/tmp/iccs-esn-XXXXXX", cmd[1024];
+	int err;
+
+	if (strchr(path, '\''))
+		return EINVAL;
+	if (!mkdtemp(dir))
+		return errno;
+	re_snprintf(cmd, sizeof(cmd), "sox '%s' -r 16000 -c 1 -b 16 %s/b.wav",
+		    path, dir);
+	err = system(cmd) == 0 ? 0 : EIO;
+	if (!err) {
+		re_snprintf(cmd, sizeof(cmd), "%s/b.wav", dir);
+		err = wav_read(cmd, pcmp, np);
+	}
+	re_snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	(void)system(cmd);
+	return err;
+}
+
+/* espeak-ng speaks text into a WAV, sox makes it 16 kHz mono 16-bit;
+ * text ending in .wav is a recording instead */
 static int speak(const char *text, int16_t **pcmp, size_t *np)
 {
 	char dir[] = "/tmp/iccs-esn-XXXXXX", cmd[1024], *q;
 	int err;
 
+	if (strlen(text) > 4 && !strcmp(text + strlen(text) - 4, ".wav"))
+		return recorded(text, pcmp, np);
 	if (!mkdtemp(dir))
 		return errno;
 	q = mem_zalloc(strlen(text) + 1, NULL);
@@ -81,11 +106,36 @@ static int speak(const char *text, int16_t **pcmp, size_t *np)
 	return err;
 }
 
+bool esn_radio_in(const struct esn_radio *r, const struct esn_group *g)
+{
+	for (unsigned i = 0; i < r->groupc; i++) {
+		if (!strcmp(r->groups[i], g->uri))
+			return true;
+	}
+	return false;
+}
+
+/* every_s: a few seconds of speech in the radio's first group, when the
+ * floor is free (a busy floor just skips a turn) */
+static void sched_tmr(void *arg)
+{
+	struct esn_radio *r = arg;
+	struct esn_group *g = r->groupc ?
+		esn_group_find(r->esn, r->groups[0]) : NULL;
+
+	tmr_start(&r->tmr_sched, r->every_s * 1000u, sched_tmr, r);
+	if (g && !r->tgrp && !esn_floor_holder(&g->floor))
+		(void)esn_radio_talk(r, g, 3, NULL);
+}
+
 int esn_radio_init(struct esn_radio *r)
 {
 	char text[256];
 
 	tmr_init(&r->tmr);
+	tmr_init(&r->tmr_sched);
+	if (r->every_s)
+		tmr_start(&r->tmr_sched, r->every_s * 1000u, sched_tmr, r);
 	r->ssrc = rand_u32();
 	if (r->speech_text)
 		str_ncpy(text, r->speech_text, sizeof(text));

@@ -8,6 +8,15 @@
  * last read an application record: libre parses and dispatches a SIP
  * message synchronously inside that read, on one thread, so that SSL is
  * the one the request came over.
+ *
+ * Requests from the network in a dialog (the emergency re-INVITE) go
+ * over the connection the dispatcher opened, as an IMS P-CSCF does, not
+ * to its Contact: a client behind NAT or without a TLS listener cannot
+ * take a new connection.  libre 1.1.0's sip_drequestf() always sends to
+ * the dialog's remote target and offers no public way to read the
+ * dialog's tags, so the dialog is kept here from the INVITE and the ACK
+ * and the request is built with sip_request() and a route to the
+ * connection's peer address (libre reuses a connection to that peer).
  */
 #include <string.h>
 #include <openssl/ssl.h>
@@ -74,6 +83,18 @@ static void reg_destructor(void *arg)
 	mem_deref(r->contact);
 }
 
+/* The binding of aor, expired or not (the registrar refreshes it) */
+static struct esn_reg *reg_any(struct esn *e, const char *aor)
+{
+	for (struct le *le = e->regs.head; le; le = le->next) {
+		struct esn_reg *r = le->data;
+
+		if (!strcmp(r->aor, aor))
+			return r;
+	}
+	return NULL;
+}
+
 static void aor_of(char *buf, size_t size, const struct sip_taddr *a)
 {
 	re_snprintf(buf, size, "sip:%r@%r", &a->uri.user, &a->uri.host);
@@ -100,7 +121,8 @@ static void registrar(struct esn *e, const struct sip_msg *msg)
 	uint32_t exp = expires_of(msg);
 
 	if (peer_cn(msg, cn, sizeof(cn))) {
-		(void)sip_reply(e->sip, msg, 403, "Client Certificate Required");
+		(void)sip_reply(e->sip, msg, 403,
+				"Client Certificate Required");
 		return;
 	}
 	aor_of(aor, sizeof(aor), &msg->from);
@@ -114,7 +136,7 @@ static void registrar(struct esn *e, const struct sip_msg *msg)
 		(void)sip_reply(e->sip, msg, 400, "Contact Missing");
 		return;
 	}
-	r = esn_reg_find(e, aor);
+	r = reg_any(e, aor);
 	if (!exp) {
 		mem_deref(r);
 		(void)sip_reply(e->sip, msg, 200, "OK");
@@ -192,6 +214,28 @@ static int answer_h(const struct sip_msg *msg, void *arg)
 
 static void estab_h(const struct sip_msg *msg, void *arg)
 {
+	struct esn_leg *leg = arg;
+
+	leg->ltag = mem_deref(leg->ltag);
+	(void)pl_strdup(&leg->ltag, &msg->to.tag);
+}
+
+/* What a network request in this dialog needs, from the INVITE */
+static int leg_dialog(struct esn_leg *leg, const struct sip_msg *msg)
+{
+	const struct sip_hdr *ct = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+	struct sip_addr a;
+	int err;
+
+	if (!ct || sip_addr_decode(&a, &ct->val))
+		return EBADMSG;
+	err  = pl_strdup(&leg->callid, &msg->callid);
+	err |= pl_strdup(&leg->rtag, &msg->from.tag);
+	err |= pl_strdup(&leg->ruri, &msg->from.auri);
+	err |= pl_strdup(&leg->luri, &msg->to.auri);
+	err |= pl_strdup(&leg->target, &a.auri);
+	leg->src = msg->src;
+	return err;
 }
 
 static void close_h(int err, const struct sip_msg *msg, void *arg)
@@ -209,9 +253,12 @@ static uint16_t invite_check(struct esn *e, const struct sip_msg *msg,
 			     const char **reason)
 {
 	struct pl info;
-	char aor[256];
+	char aor[256], cn[128];
 
 	aor_of(aor, sizeof(aor), &msg->from);
+	if (peer_cn(msg, cn, sizeof(cn)) ||
+	    !identity_ok(e, cn, aor, &msg->from.uri.user))
+		return *reason = "Identity Mismatch", 403;
 	if (!esn_reg_find(e, aor))
 		return *reason = "Not Registered", 403;
 	if (esn_body_split(msg, sdp, &info))
@@ -253,6 +300,11 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	leg->emerg = inf.emerg;
+	if (leg_dialog(leg, msg)) {
+		(void)sip_treply(NULL, e->sip, msg, 400, "Bad Contact");
+		mem_deref(leg);
+		return;
+	}
 	if (esn_sdp_answer(leg, &sdp, &ans, &reason)) {
 		(void)sip_treplyf(NULL, NULL, e->sip, msg, false, 488,
 				  "Not Acceptable Here",
@@ -311,6 +363,8 @@ int esn_sip_start(struct esn *e)
 	return err;
 }
 
+static void reinv_resp(int err, const struct sip_msg *msg, void *arg);
+
 static void resp_h(int err, const struct sip_msg *msg, void *arg)
 {
 	if (err || (msg && msg->scode >= 300))
@@ -344,6 +398,40 @@ int esn_sip_message(struct esn *e, const char *to_aor, const char *body)
 			    strlen(body), body);
 }
 
+/* A request in the leg's dialog over the dispatcher's connection */
+static int dlg_request(struct esn_leg *leg, bool stateful, const char *met,
+		       uint32_t cseq, struct mbuf *hdrs_body)
+{
+	struct esn *e = leg->grp->esn;
+	struct mbuf *mb = mbuf_alloc(1024 + (hdrs_body ? hdrs_body->end : 0));
+	char route[96];
+	struct uri ru;
+	struct pl rp;
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+	re_snprintf(route, sizeof(route), "sip:%J;transport=tls", &leg->src);
+	pl_set_str(&rp, route);
+	err  = uri_decode(&ru, &rp);
+	err |= mbuf_printf(mb, "Max-Forwards: 70\r\n"
+			   "From: <%s>;tag=%s\r\nTo: <%s>;tag=%s\r\n"
+			   "Call-ID: %s\r\nCSeq: %u %s\r\n",
+			   leg->luri, leg->ltag, leg->ruri, leg->rtag,
+			   leg->callid, cseq, met);
+	if (hdrs_body)
+		err |= mbuf_write_mem(mb, hdrs_body->buf, hdrs_body->end);
+	else
+		err |= mbuf_printf(mb, "Content-Length: 0\r\n\r\n");
+	mb->pos = 0;
+	if (!err)
+		err = sip_request(NULL, e->sip, stateful, met, -1,
+				  leg->target, -1, &ru, mb, 0, NULL,
+				  stateful ? reinv_resp : NULL, leg);
+	mem_deref(mb);
+	return err;
+}
+
 static void reinv_resp(int err, const struct sip_msg *msg, void *arg)
 {
 	struct esn_leg *leg = arg;
@@ -351,10 +439,7 @@ static void reinv_resp(int err, const struct sip_msg *msg, void *arg)
 	if (err || !msg || msg->scode < 200)
 		return;
 	if (msg->scode < 300)
-		(void)sip_drequestf(NULL, leg->grp->esn->sip, false, "ACK",
-				    sipsess_dialog(leg->sess), msg->cseq.num,
-				    NULL, NULL, NULL, NULL,
-				    "Content-Length: 0\r\n\r\n");
+		(void)dlg_request(leg, false, "ACK", msg->cseq.num, NULL);
 	else
 		log_notice("esn", "emergency re-INVITE to %s: %u\n",
 			   leg->mcptt_id, msg->scode);
@@ -364,29 +449,33 @@ int esn_sip_emergency(struct esn_leg *leg, const struct esn_radio *r,
 		      bool on)
 {
 	struct esn *e = leg->grp->esn;
-	struct mbuf *body = mbuf_alloc(2048);
+	struct mbuf *body = mbuf_alloc(2048), *mb = mbuf_alloc(3072);
 	int err;
 
-	if (!body || !leg->ldesc)
-		return mem_deref(body), ENOMEM;
-	err = mbuf_printf(body, "--esnb\r\nContent-Type: application/sdp\r\n"
-			  "\r\n%b\r\n--esnb\r\nContent-Type: "
+	if (!body || !mb || !leg->ldesc || !leg->ltag) {
+		err = leg->ltag ? ENOMEM : EAGAIN;  /* no ACK yet */
+		goto out;
+	}
+	err = mbuf_printf(body, "--esnb\r\nContent-Type: application/sdp"
+			  "\r\n\r\n%b\r\n--esnb\r\nContent-Type: "
 			  "application/vnd.3gpp.mcptt-info+xml\r\n\r\n",
 			  leg->ldesc->buf, leg->ldesc->end);
 	err |= esn_info_print(body, leg->grp->uri, r->mcptt_id, on);
 	err |= mbuf_printf(body, "--esnb--\r\n");
+	err |= mbuf_printf(mb, "Contact: <sip:esn@%J;transport=tls>%s\r\n"
+			   "P-Asserted-Identity: \"%s\" <%s>\r\n%s"
+			   "Content-Type: multipart/mixed;boundary=esnb\r\n"
+			   "Content-Length: %zu\r\n\r\n%b",
+			   &e->laddr, feature_tags,
+			   r->alias ? r->alias : r->id, r->mcptt_id,
+			   on ? "Resource-Priority: mcpttp.15\r\n" : "",
+			   body->end, body->buf, body->end);
 	if (!err)
-		err = sip_drequestf(NULL, e->sip, true, "INVITE",
-			sipsess_dialog(leg->sess), 0, NULL, NULL,
-			reinv_resp, leg,
-			"Contact: <sip:esn@%J;transport=tls>%s\r\n"
-			"P-Asserted-Identity: \"%s\" <%s>\r\n"
-			"%s"
-			"Content-Type: multipart/mixed;boundary=esnb\r\n"
-			"Content-Length: %zu\r\n\r\n%b",
-			&e->laddr, feature_tags, r->alias ? r->alias : r->id,
-			r->mcptt_id, on ? "Resource-Priority: mcpttp.15\r\n"
-			: "", body->end, body->buf, body->end);
+		err = dlg_request(leg, true, "INVITE",
+				  sip_dialog_lseq(sipsess_dialog(leg->sess))
+				  + 1, mb);
+ out:
 	mem_deref(body);
+	mem_deref(mb);
 	return err;
 }

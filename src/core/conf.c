@@ -384,6 +384,12 @@ static void conf_destructor(void *arg)
 		json_decref(c->resources[i].attrs);
 	}
 
+	for (size_t i = 0; i < c->directoryc; i++) {
+		mem_deref(c->directory[i].id);
+		mem_deref(c->directory[i].alias);
+	}
+
+	mem_deref(c->directory);
 	mem_deref(c->sites);
 	mem_deref(c->nodes);
 	mem_deref(c->positions);
@@ -655,4 +661,14 @@ const struct conf_resource *conf_resource(const struct conf *c,
 					  const char *id)
 {
 	FIND(resources, resourcec);
+}
+
+
+const char *conf_alias(const struct conf *c, const char *id)
+{
+	for (size_t i = 0; c && id && i < c->directoryc; i++) {
+		if (!strcmp(c->directory[i].id, id))
+			return c->directory[i].alias;
+	}
+	return NULL;
 }

@@ -82,6 +82,12 @@ struct conf_resource {
 			    * intercom: position (str)                 */
 };
 
+/* The radio fleet directory: what consoles show for a radio id */
+struct conf_dirent {
+	char *id;          /* MCPTT ID (sip:...) or TETRA ISSI ("tetra:N") */
+	char *alias;       /* call sign, e.g. "Lima Two One"              */
+};
+
 struct conf {
 	char *file;                /* path as given                    */
 
@@ -130,6 +136,7 @@ struct conf {
 	struct conf_position *positions; size_t positionc;
 	struct conf_layout   *layouts;   size_t layoutc;
 	struct conf_resource *resources; size_t resourcec;
+	struct conf_dirent   *directory; size_t directoryc;
 };
 
 enum conf_flags {
@@ -155,6 +162,8 @@ const struct conf_layout   *conf_layout(const struct conf *c,
 const struct conf_resource *conf_resource(const struct conf *c,
 					  const char *id);
 bool conf_panel_known(const char *panel);
+/* The alias of a radio id from the directory, or NULL */
+const char *conf_alias(const struct conf *c, const char *id);
 
 /* Print every key with type, bounds, default and doc (iccsd --help-config) */
 int conf_schema_print(struct re_printf *pf, void *unused);

@@ -268,6 +268,16 @@ static const struct conf_key position_keys[] = {
 		"operator's role is used."},
 };
 
+static const struct conf_key dirent_keys[] = {
+	{.name = "id", .type = CK_STR, .flags = CK_REQ, .min = 3, .max = 256,
+	 .off = offsetof(struct conf_dirent, id),
+	 .doc = "Radio id as the bearer reports it: an MCPTT ID "
+		"(sip:user@domain) or tetra:<ISSI>."},
+	{.name = "alias", .type = CK_STR, .flags = CK_REQ, .min = 1,
+	 .max = 64, .off = offsetof(struct conf_dirent, alias),
+	 .doc = "What consoles show for it, e.g. a call sign."},
+};
+
 #define LO(f) offsetof(struct conf_layout, f)
 static const struct conf_key layout_keys[] = {
 	ID_KEY(struct conf_layout, id),
@@ -368,6 +378,8 @@ static const struct conf_sect
 			  .ix = IX_POSITION, .check = position_check,
 			  LISTOF(positions, positionc,
 				 struct conf_position)},
+	sect_directory = {SECT("directory", dirent_keys),
+			  LISTOF(directory, directoryc, struct conf_dirent)},
 	sect_layouts  = {SECT("layouts", layout_keys),
 			 .ix = IX_LAYOUT,
 			 LISTOF(layouts, layoutc, struct conf_layout)};
@@ -423,6 +435,8 @@ static const struct conf_key root_keys[] = {
 	     "Video wall tiles cameras can be routed to."),
 	LIST("intercoms", 0, 0, 4096, sect_intercoms,
 	     "Intercom targets (position to position)."),
+	LIST("directory", 0, 0, 65536, sect_directory,
+	     "Radio fleet directory: aliases (call signs) of radio ids."),
 };
 
 const struct conf_sect conf_root = {SECT("", root_keys)};

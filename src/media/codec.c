@@ -48,28 +48,56 @@ const struct codec_ops *codec_table(size_t *countp)
 }
 
 
-/* Half of a symmetric 79-tap low-pass at 16 kHz: Kaiser-windowed sinc
- * (beta 6.5), cut-off 3.75 kHz, flat to 3.4 kHz, -24 dB at 4 kHz and
- * below -70 dB from 4.2 kHz, unity DC gain.  Linear phase: a resampling
- * pass delays by (RS_TAPS - 1) / 2 = 39 samples at 16 kHz. */
-static const float rs_half[RS_TAPS / 2 + 1] = {
-	5.935785433e-05f, -7.051791717e-05f, -1.691043804e-04f, 1.047295548e-04f,
-	3.591913425e-04f, -9.747845336e-05f, -6.465458798e-04f, -1.421881787e-18f,
-	1.035372949e-03f, 2.513682323e-04f, -1.509189513e-03f, -7.311858461e-04f,
-	2.023105805e-03f, 1.517893883e-03f, -2.497426179e-03f, -2.684225705e-03f,
-	2.813431766e-03f, 4.286018531e-03f, -2.811646760e-03f, -6.350845362e-03f,
-	2.291874801e-03f, 8.868152691e-03f, -1.012593584e-03f, -1.178260502e-02f,
-	-1.315708805e-03f, 1.499207093e-02f, 5.054809022e-03f, -1.835115428e-02f,
-	-1.070716824e-02f, 2.168044303e-02f, 1.909882609e-02f, -2.478082392e-02f,
-	-3.190278206e-02f, 2.745142334e-02f, 5.344529933e-02f, -2.950911511e-02f,
-	-9.975516511e-02f, 3.080719415e-02f, 3.161635708e-01f, 4.687622960e-01f
+/* A symmetric 79-tap low-pass at 16 kHz: Kaiser-windowed sinc (beta
+ * 6.5), cut-off 3.75 kHz, flat to 3.4 kHz, -24 dB at 4 kHz and below
+ * -70 dB from 4.2 kHz, unity DC gain.  Linear phase: a resampling pass
+ * delays by (RS_TAPS - 1) / 2 = 39 samples at 16 kHz.
+ *
+ * Stored as its two polyphase branches, taps h[2l] and h[2l+1], so
+ * neither direction multiplies a zero it inserted or computes an output
+ * it would throw away: upsampling runs each branch over the 8 kHz input
+ * once, downsampling runs the even taps over the even inputs and the
+ * odd taps over the odd ones.  Constant tables: codecs of several
+ * threads share them without any set-up. */
+enum {
+	RS_EVEN = RS_TAPS / 2 + 1,   /* h[0], h[2] ... h[78] */
+	RS_ODD  = RS_TAPS / 2,       /* h[1], h[3] ... h[77] */
+	RS_HIST = RS_TAPS - 1,
+	RS_BUF  = RS_HIST + 2 * CODEC_PAYLOAD_MAX,
 };
 
+static const float rs_even[RS_EVEN] = {
+	5.935785433e-05f, -1.691043804e-04f, 3.591913425e-04f,
+	-6.465458798e-04f, 1.035372949e-03f, -1.509189513e-03f,
+	2.023105805e-03f, -2.497426179e-03f, 2.813431766e-03f,
+	-2.811646760e-03f, 2.291874801e-03f, -1.012593584e-03f,
+	-1.315708805e-03f, 5.054809022e-03f, -1.070716824e-02f,
+	1.909882609e-02f, -3.190278206e-02f, 5.344529933e-02f,
+	-9.975516511e-02f, 3.161635708e-01f, 3.161635708e-01f,
+	-9.975516511e-02f, 5.344529933e-02f, -3.190278206e-02f,
+	1.909882609e-02f, -1.070716824e-02f, 5.054809022e-03f,
+	-1.315708805e-03f, -1.012593584e-03f, 2.291874801e-03f,
+	-2.811646760e-03f, 2.813431766e-03f, -2.497426179e-03f,
+	2.023105805e-03f, -1.509189513e-03f, 1.035372949e-03f,
+	-6.465458798e-04f, 3.591913425e-04f, -1.691043804e-04f,
+	5.935785433e-05f
+};
 
-static inline float rs_tap(size_t k)
-{
-	return k <= RS_TAPS / 2 ? rs_half[k] : rs_half[RS_TAPS - 1 - k];
-}
+static const float rs_odd[RS_ODD] = {
+	-7.051791717e-05f, 1.047295548e-04f, -9.747845336e-05f,
+	-1.421881787e-18f, 2.513682323e-04f, -7.311858461e-04f,
+	1.517893883e-03f, -2.684225705e-03f, 4.286018531e-03f,
+	-6.350845362e-03f, 8.868152691e-03f, -1.178260502e-02f,
+	1.499207093e-02f, -1.835115428e-02f, 2.168044303e-02f,
+	-2.478082392e-02f, 2.745142334e-02f, -2.950911511e-02f,
+	3.080719415e-02f, 4.687622960e-01f, 3.080719415e-02f,
+	-2.950911511e-02f, 2.745142334e-02f, -2.478082392e-02f,
+	2.168044303e-02f, -1.835115428e-02f, 1.499207093e-02f,
+	-1.178260502e-02f, 8.868152691e-03f, -6.350845362e-03f,
+	4.286018531e-03f, -2.684225705e-03f, 1.517893883e-03f,
+	-7.311858461e-04f, 2.513682323e-04f, -1.421881787e-18f,
+	-9.747845336e-05f, 1.047295548e-04f, -7.051791717e-05f
+};
 
 
 void codec_rs_init(struct codec_rs *rs, bool up)
@@ -93,14 +121,56 @@ static int16_t rs_sat(float v)
 }
 
 
-/* Both directions filter at 16 kHz: up inserts a zero after each 8 kHz
- * sample (gain 2 keeps the level), down keeps every second output */
+/* acc[j] += sum of tap[l] * x[j + l]: tap-major, so the inner loop runs
+ * over independent outputs and the compiler vectorises it */
+static void rs_fir(float *acc, const float *x, size_t n,
+		   const float *tap, size_t ntap)
+{
+	for (size_t l = 0; l < ntap; l++) {
+		const float t = tap[l];
+		const float *xl = x + l;
+
+		for (size_t j = 0; j < n; j++)
+			acc[j] += t * xl[j];
+	}
+}
+
+
+/* 8 -> 16 kHz.  The 16 kHz signal (gain 2 keeps the level) is zero at
+ * every odd index of buf, so output 2i sees only even taps and output
+ * 2i+1 only odd ones, both over the even samples ev. */
+static void rs_up(float *y, const float *ev, size_t half)
+{
+	float y0[CODEC_PAYLOAD_MAX], y1[CODEC_PAYLOAD_MAX];
+
+	memset(y0, 0, half * sizeof(float));
+	memset(y1, 0, half * sizeof(float));
+	rs_fir(y0, ev, half, rs_even, RS_EVEN);
+	rs_fir(y1, ev + 1, half, rs_odd, RS_ODD);
+
+	for (size_t i = 0; i < half; i++) {
+		y[2 * i]     = y0[i];
+		y[2 * i + 1] = y1[i];
+	}
+}
+
+
+/* 16 -> 8 kHz: only the kept outputs, y[j] = the filter at buf[2j] */
+static void rs_down(float *y, const float *ev, const float *od, size_t n)
+{
+	memset(y, 0, n * sizeof(float));
+	rs_fir(y, ev, n, rs_even, RS_EVEN);
+	rs_fir(y, od, n, rs_odd, RS_ODD);
+}
+
+
+/* buf is the 16 kHz signal, history first, as a plain FIR over it would
+ * see it; ev and od are its even and odd samples */
 int codec_rs_run(struct codec_rs *rs, int16_t *out, size_t *outn,
 		 const int16_t *in, size_t inn)
 {
-	enum { H = RS_TAPS - 1 };
-	float buf[H + 2 * CODEC_PAYLOAD_MAX];
-	const size_t step = rs && rs->up ? 1 : 2;
+	float buf[RS_BUF], y[2 * CODEC_PAYLOAD_MAX];
+	float ev[RS_BUF / 2 + 1], od[RS_BUF / 2 + 1];
 	size_t m, outc;
 
 	if (!rs || !out || !outn || !in)
@@ -110,30 +180,34 @@ int codec_rs_run(struct codec_rs *rs, int16_t *out, size_t *outn,
 	if (m > 2 * CODEC_PAYLOAD_MAX || m % 2)
 		return EINVAL;
 
-	outc = m / step;
+	outc = rs->up ? m : m / 2;
 	if (*outn < outc)
 		return EOVERFLOW;
 
 	memcpy(buf, rs->hist, sizeof(rs->hist));
 	for (size_t i = 0; i < inn; i++) {
 		if (rs->up) {
-			buf[H + 2*i]     = 2.0f * in[i];
-			buf[H + 2*i + 1] = 0.0f;
+			buf[RS_HIST + 2*i]     = 2.0f * in[i];
+			buf[RS_HIST + 2*i + 1] = 0.0f;
 		}
 		else {
-			buf[H + i] = in[i];
+			buf[RS_HIST + i] = in[i];
 		}
 	}
 
-	for (size_t j = 0; j < outc; j++) {
-		const float *x = buf + j * step;
-		float y = 0.0f;
-
-		for (size_t k = 0; k < RS_TAPS; k++)
-			y += rs_tap(k) * x[k];
-
-		out[j] = rs_sat(y);
+	/* RS_HIST + m is even: both halves have (RS_HIST + m) / 2 */
+	for (size_t i = 0; i < (RS_HIST + m) / 2; i++) {
+		ev[i] = buf[2 * i];
+		od[i] = buf[2 * i + 1];
 	}
+
+	if (rs->up)
+		rs_up(y, ev, inn);
+	else
+		rs_down(y, ev, od, outc);
+
+	for (size_t j = 0; j < outc; j++)
+		out[j] = rs_sat(y[j]);
 
 	memcpy(rs->hist, buf + m, sizeof(rs->hist));
 	*outn = outc;

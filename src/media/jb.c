@@ -12,6 +12,11 @@
  * larger target holds the playout point (JB_EMPTY ticks) at once; a
  * smaller one drops one slot per second while packets flow, so a jitter
  * burst is absorbed fast and the delay it cost is given back gently.
+ * What is dropped is measured, not assumed: the fewest slots buffered
+ * beyond the one due over the last second.  A stall of the media clock
+ * (ticks skipped) or of the network (a burst after it) leaves more
+ * audio buffered than the target without changing it; that excess is
+ * given back the same way, one slot per second without late packets.
  */
 #include <re.h>
 #include <limits.h>
@@ -78,7 +83,9 @@ struct jb {
 	bool have_transit;
 	double transit;      /* ms, previous packet                    */
 	double jitter;       /* ms                                     */
-	uint64_t win_start;
+	uint64_t win_start;  /* us */
+	unsigned low;        /* fewest slots ahead since the last change */
+	bool late_seen;      /* a late packet since the last change      */
 	struct win cur, prev;
 
 	struct jb_stats st;
@@ -197,9 +204,9 @@ static void target_update(struct jb *jb)
 /* RFC 3550 6.4.1 jitter, and the arrival spread; both are held at
  * their peak over two windows so a target near a slot boundary does
  * not flap between growing and shrinking. */
-static void timing(struct jb *jb, int64_t ext, uint64_t now_ms)
+static void timing(struct jb *jb, int64_t ext, uint64_t now_us)
 {
-	double tr = (double)now_ms - (double)ext * 1000.0 / jb->clock;
+	double tr = (double)now_us / 1000.0 - (double)ext * 1000.0 / jb->clock;
 	double lo;
 
 	if (jb->have_transit) {
@@ -212,10 +219,10 @@ static void timing(struct jb *jb, int64_t ext, uint64_t now_ms)
 	jb->transit = tr;
 	jb->have_transit = true;
 
-	if (!jb->win_start || now_ms - jb->win_start >= WIN_MS) {
+	if (!jb->win_start || now_us - jb->win_start >= WIN_MS * 1000ull) {
 		jb->prev = jb->cur;
 		win_clear(&jb->cur);
-		jb->win_start = now_ms ? now_ms : 1;
+		jb->win_start = now_us ? now_us : 1;
 	}
 
 	jb->cur.min_transit = min(jb->cur.min_transit, tr);
@@ -282,6 +289,7 @@ static int late(struct jb *jb, int64_t slot)
 						  (int64_t)jb->n);
 
 	jb->st.late++;
+	jb->late_seen = true;
 	jb->cur.late_need = max(jb->cur.late_need, need);
 	++jb->late_run;
 
@@ -325,7 +333,7 @@ static int admit(struct jb *jb, int64_t slot)
 
 
 int jb_put(struct jb *jb, uint16_t seq, uint32_t ts, uint32_t ssrc,
-	   const uint8_t *payload, size_t len, uint64_t now_ms)
+	   const uint8_t *payload, size_t len, uint64_t now_us)
 {
 	struct slot *s = NULL;
 	int64_t ext, slot;
@@ -349,7 +357,7 @@ int jb_put(struct jb *jb, uint16_t seq, uint32_t ts, uint32_t ssrc,
 	ext = unwrap(jb, seq, ts, &older);
 	slot = (ext + jb->frame_ts / 2) / jb->frame_ts;
 
-	timing(jb, ext, now_ms);
+	timing(jb, ext, now_us);
 
 	err = admit(jb, slot);
 	if (!err) {
@@ -377,6 +385,15 @@ int jb_put(struct jb *jb, uint16_t seq, uint32_t ts, uint32_t ssrc,
 	jb->count++;
 
 	return 0;
+}
+
+
+/* The delay just changed: measure the fill afresh */
+static void hold_reset(struct jb *jb)
+{
+	jb->hold = 0;
+	jb->low = UINT_MAX;
+	jb->late_seen = false;
 }
 
 
@@ -409,22 +426,32 @@ static enum jb_result play(struct jb *jb, struct slot *s,
 }
 
 
-/* Shrink by one slot, only when this slot and the next both have
- * audio: dropping inside steady speech is inaudible enough, dropping
- * into a gap would turn one loss into two. */
+/* Each second: shrink by one slot when, without a late packet, even
+ * the lowest fill of that second held more than the target beyond the
+ * slot due; only when this slot and the next both have audio: dropping
+ * inside steady speech is inaudible enough, dropping into a gap would
+ * turn one loss into two. */
 static void shrink(struct jb *jb)
 {
 	struct slot *s = slot_at(jb, jb->play);
+	unsigned ahead = jb->hi_slot > jb->play ?
+		(unsigned)min(jb->hi_slot - jb->play, (int64_t)jb->n) : 0;
+	bool excess;
 
-	if (jb->target >= jb->delay || jb->hold < SHRINK_TICKS || !s ||
-	    !slot_at(jb, jb->play + 1))
+	jb->low = min(jb->low, ahead);
+	if (jb->hold < SHRINK_TICKS)
+		return;
+
+	excess = !jb->late_seen && jb->low > jb->target;
+	hold_reset(jb);
+	if (!excess || !s || !slot_at(jb, jb->play + 1))
 		return;
 
 	s->used = false;
 	jb->count--;
 	jb->play++;
-	jb->delay--;
-	jb->hold = 0;
+	if (jb->delay > jb->target)
+		jb->delay--;
 }
 
 
@@ -435,7 +462,7 @@ static enum jb_result start(struct jb *jb)
 
 	jb->playing = true;
 	jb->delay = jb->target;
-	jb->hold = 0;
+	hold_reset(jb);
 
 	return JB_FRAME;
 }
@@ -455,7 +482,7 @@ enum jb_result jb_get(struct jb *jb, const uint8_t **p, size_t *len)
 
 	if (jb->target > jb->delay) {
 		jb->delay++;
-		jb->hold = 0;
+		hold_reset(jb);
 		return JB_EMPTY;
 	}
 

@@ -36,11 +36,13 @@ enum jb_result {
 /* clock: RTP clock rate; frame_ts: timestamp units per 20 ms slot */
 int  jb_alloc(struct jb **jbp, uint32_t clock, uint32_t frame_ts,
 	      unsigned min_ms, unsigned max_ms);
-/* now_ms: monotonic arrival time.  Copies the payload (at most 1500
- * bytes).  0 when stored; EALREADY for a duplicate or late packet,
- * EOVERFLOW when it lies beyond the buffer's room (both counted). */
+/* now_us: monotonic arrival time in microseconds (whole milliseconds
+ * would quantise the jitter and spread estimates).  Copies the payload
+ * (at most 1500 bytes).  0 when stored; EALREADY for a duplicate or
+ * late packet, EOVERFLOW when it lies beyond the buffer's room (both
+ * counted). */
 int  jb_put(struct jb *jb, uint16_t seq, uint32_t ts, uint32_t ssrc,
-	    const uint8_t *payload, size_t len, uint64_t now_ms);
+	    const uint8_t *payload, size_t len, uint64_t now_us);
 /* One slot per media tick.  On JB_FRAME *p and *len stay valid until the
  * next jb_ call.  A payload of k frames (timestamp step of k slots) is
  * returned once, followed by k-1 JB_EMPTY ticks in which the caller

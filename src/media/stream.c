@@ -81,7 +81,7 @@ static void rtp_recv(const struct sa *src, const struct rtp_header *hdr,
 	s->rx_bytes += len;
 	s->ssrc = hdr->ssrc;
 	(void)jb_put(s->jb, hdr->seq, hdr->ts, hdr->ssrc, mbuf_buf(mb), len,
-		     media_now_ns() / 1000000);
+		     media_now_ns() / 1000);
 }
 
 

@@ -330,6 +330,7 @@ static void ev_floor(const char *id, const struct radio_floor *f, void *arg)
 {
 	struct tg_service *ts = arg;
 	struct tg *t = tg_find(ts, id);
+	const char *alias;
 
 	if (!t)
 		return;
@@ -341,7 +342,10 @@ static void ev_floor(const char *id, const struct radio_floor *f, void *arg)
 		 sizeof(t->floor.reason));
 	str_ncpy(t->floor.talker, f->talker ? f->talker : "",
 		 sizeof(t->floor.talker));
-	str_ncpy(t->floor.alias, f->alias ? f->alias : "",
+	/* the fleet directory names radios the way this control room
+	 * knows them; else whatever the network says */
+	alias = conf_alias(ts->conf, f->talker);
+	str_ncpy(t->floor.alias, alias ? alias : f->alias ? f->alias : "",
 		 sizeof(t->floor.alias));
 
 	/* The microphone goes out only while the network lets us talk */

@@ -64,7 +64,9 @@ before(async () => {
     configPatch: (t) => t + [
       'esn:', `  server: "127.0.0.1:${sipPort}"`, `  domain: ${DOMAIN}`,
       `  mcptt_id: "${ME}"`, `  client_cert: ${dir}/client-d1.pem`,
-      `  ca: ${dir}/ca.crt`, '  priority: 5', ''].join('\n'),
+      `  ca: ${dir}/ca.crt`, '  priority: 5',
+      'directory:', `  - {id: "sip:r2@${DOMAIN}", alias: Tango Two}`,
+      ''].join('\n'),
   });
   await h.addOperator('dora', ['dispatcher']);
   disp = await loginOk(h, 'dora', PASSWORD, 'P1');
@@ -110,7 +112,8 @@ test('monitoring the talkgroup joins its group call; a radio is heard ' +
     { group: GROUP, seconds: 2 })).status, 200);
   const taken = await floorEvent((d) => d.floor.state === 'taken',
     'Floor Taken shown');
-  assert.match(taken.floor.talker, /r2/);
+  assert.equal(taken.floor.talker, `sip:r2@${DOMAIN}`);
+  assert.equal(taken.floor.alias, 'Tango Two', 'the directory alias');
   await waitFor(() => {
     const fr = audio.frames.slice(n0);
     const sp = new Int16Array(fr.length * FRAME);

@@ -168,7 +168,8 @@ static int put(struct jb *jb, const struct pkt *p, uint64_t now_ms)
 	pl[0] = (uint8_t)(p->seq >> 8);
 	pl[1] = (uint8_t)p->seq;
 
-	return jb_put(jb, p->seq, p->ts, p->ssrc, pl, sizeof(pl), now_ms);
+	return jb_put(jb, p->seq, p->ts, p->ssrc, pl, sizeof(pl),
+		      now_ms * 1000);
 }
 
 
@@ -351,6 +352,126 @@ static void test_bounded(void **state)
 }
 
 
+/* A regular 50 pps stream as stream.c feeds it (20 ms floor, arrivals
+ * in microseconds) with its arrival phase swept across the 20 ms tick,
+ * jittered by up to +-jit_us.  Every packet must play in the first tick
+ * at or after its latest possible arrival plus the floor, never later,
+ * and none may be concealed.  Packets due at a tick are put first. */
+static void phase_run(unsigned phase_us, unsigned jit_us)
+{
+	enum { N = 150, TICK = 20000, FLOOR = 20000, T0 = 1000000 };
+	uint32_t rnd = phase_us + 1;
+	uint64_t at[N];
+	struct jb *jb = NULL;
+	struct jb_stats st;
+	unsigned k = 0, played = 0;
+
+	for (unsigned i = 0; i < N; i++) {
+		int j = 0;
+
+		rnd = rnd * 1103515245u + 12345u;
+		if (jit_us)
+			j = (int)((rnd >> 16) % (2 * jit_us + 1)) - (int)jit_us;
+		at[i] = T0 + phase_us + (uint64_t)TICK * i + j;
+	}
+	assert_int_equal(jb_alloc(&jb, CLOCK, FTS, 20, 300), 0);
+
+	for (uint64_t now = T0; played < N && now < T0 + TICK * (N + 5);
+	     now += TICK) {
+		const uint8_t *p;
+		size_t len;
+		enum jb_result r;
+
+		for (; k < N && at[k] <= now; k++)
+			assert_int_equal(jb_put(jb, (uint16_t)k, k * FTS, A,
+						(uint8_t *)&k, 1, at[k]), 0);
+
+		r = jb_get(jb, &p, &len);
+		assert_int_not_equal(r, JB_LOST);
+		if (r == JB_FRAME) {
+			uint64_t lim = T0 + phase_us + (uint64_t)TICK * played
+				+ jit_us + FLOOR;
+			uint64_t due = (lim + TICK - 1) / TICK * TICK;
+
+			if (now > due)
+				print_error("phase %u us: packet %u played at "
+					    "%llu, due %llu\n", phase_us,
+					    played, (unsigned long long)now,
+					    (unsigned long long)due);
+			assert_true(now <= due);
+			assert_true(now >= at[played] + FLOOR);
+			played++;
+		}
+	}
+
+	jb_stats(jb, &st);
+	assert_int_equal(played, N);
+	assert_int_equal(st.late, 0);
+	assert_int_equal(st.depth_ms, 20);
+	mem_deref(jb);
+}
+
+
+static void test_phase_sweep(void **state)
+{
+	(void)state;
+
+	for (unsigned ph = 0; ph <= 20000; ph += 125) {
+		phase_run(ph, 0);
+		phase_run(ph, 100);
+	}
+	phase_run(1, 0);
+	phase_run(19999, 0);
+}
+
+
+/* The media clock stalls for 3 ticks while packets keep arriving: the
+ * 60 ms of audio that piled up must be given back (one slot a second),
+ * not kept until the talker stops; nothing is concealed meanwhile. */
+static void test_stall_shrinks(void **state)
+{
+	enum { N = 400, STALL = 100, SKIP = 3 };
+	struct jb *jb = NULL;
+	struct jb_stats st;
+	int d0 = -1, d = -1;
+
+	(void)state;
+	assert_int_equal(jb_alloc(&jb, CLOCK, FTS, 20, 300), 0);
+
+	for (unsigned t = 0; t < N; t++) {
+		uint8_t pl[2] = {(uint8_t)(t >> 8), (uint8_t)t};
+		const uint8_t *p;
+		size_t len;
+		enum jb_result r;
+
+		/* arrives 5 ms before tick t */
+		assert_int_equal(jb_put(jb, (uint16_t)t, t * FTS, A, pl, 2,
+					t * 20000ull + 15000), 0);
+		if (t >= STALL && t < STALL + SKIP)
+			continue;
+
+		r = jb_get(jb, &p, &len);
+		assert_int_not_equal(r, JB_LOST);
+		if (r != JB_FRAME)
+			continue;
+
+		d = (int)t - (p[0] << 8 | p[1]);
+		if (t == STALL - 1)
+			d0 = d;
+		if (t == STALL + SKIP)
+			assert_int_equal(d, d0 + SKIP);
+	}
+
+	/* a slot a second: back to the delay before the stall */
+	assert_int_equal(d0, 1);
+	assert_int_equal(d, d0);
+	jb_stats(jb, &st);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.late, 0);
+	mem_deref(jb);
+}
+
+
 static void test_args(void **state)
 {
 	struct jb *jb = NULL;
@@ -377,6 +498,8 @@ int main(void)
 		cmocka_unit_test(test_ssrc_reported),
 		cmocka_unit_test(test_jitter_grows),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_phase_sweep),
+		cmocka_unit_test(test_stall_shrinks),
 		cmocka_unit_test(test_args),
 	};
 
