@@ -31,7 +31,8 @@ int api_op_radio_state(struct api_req *r, const json_t *msg, json_t **res,
 			json_array_append_new(arr, j);
 	}
 
-	*res = json_pack("{s:o}", "talkgroups", arr);
+	*res = json_pack("{s:o, s:o}", "talkgroups", arr,
+			 "links", tg_links_json(r->api->ctx.tgs));
 	return 0;
 }
 

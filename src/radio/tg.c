@@ -95,7 +95,7 @@ json_t *tg_json(const struct tg_service *ts, const char *id)
 		return NULL;
 
 	return json_pack("{s:s, s:s?, s:s, s:s?, s:{s:s, s:b, s:i, s:s?,"
-			 " s:s?, s:s?, s:s?}, s:{s:b, s:s?, s:O}}",
+			 " s:s?, s:s?, s:s?}, s:{s:b, s:s?, s:s?, s:O}}",
 		"talkgroup", t->id, "bearer", has_bearer(ts, t) ? "esn" : NULL,
 		"group", group_names[t->gstate],
 		"group_reason", t->greason[0] ? t->greason : NULL,
@@ -106,7 +106,18 @@ json_t *tg_json(const struct tg_service *ts, const char *id)
 		"alias", t->floor.alias[0] ? t->floor.alias : NULL,
 		"holder", t->holder[0] ? t->holder : NULL,
 		"emergency", "on", t->emergency,
-		"by", t->em_by[0] ? t->em_by : NULL, "acks", t->acks);
+		"by", t->em_by[0] ? t->em_by : NULL,
+		"by_alias", conf_alias(ts->conf, t->em_by), "acks", t->acks);
+}
+
+
+json_t *tg_links_json(const struct tg_service *ts)
+{
+	if (!ts->esn)
+		return json_object();
+
+	return json_pack("{s:{s:b, s:s?}}", "esn", "up", ts->esn_up,
+			 "reason", ts->esn_reason[0] ? ts->esn_reason : NULL);
 }
 
 

@@ -29,6 +29,9 @@ int  tg_ptt(struct tg_service *ts, const char *tg, const char *pos,
 	    bool on);
 int  tg_emergency_ack(struct tg_service *ts, const char *tg,
 		      const char *who);
-/* {"talkgroup", "bearer", "group", "floor": {...}, "emergency": {...}} */
+/* {"talkgroup", "bearer", "group", "floor": {...},
+ *  "emergency": {"on", "by", "by_alias", "acks"}} */
 json_t *tg_json(const struct tg_service *ts, const char *tg);
 json_t *tg_list_json(const struct tg_service *ts);
+/* {"esn": {"up", "reason"}} for the bearers in use */
+json_t *tg_links_json(const struct tg_service *ts);

@@ -66,6 +66,7 @@ before(async () => {
       `  mcptt_id: "${ME}"`, `  client_cert: ${dir}/client-d1.pem`,
       `  ca: ${dir}/ca.crt`, '  priority: 5',
       'directory:', `  - {id: "sip:r2@${DOMAIN}", alias: Tango Two}`,
+      `  - {id: "sip:r1@${DOMAIN}", alias: Lima Two One}`,
       ''].join('\n'),
   });
   await h.addOperator('dora', ['dispatcher']);
@@ -97,6 +98,8 @@ test('the node registers with the network over mutual TLS', async () => {
     const s = (await api('GET', '/v1/state')).json;
     return s.registrations.some((r) => r.mcptt_id === ME && r.cn === 'd1');
   }, 10000, 'registration of the node at the ESN');
+  await waitFor(async () => (await con.call('radio.state', {})).result
+    .links.esn?.up === true, 5000, 'consoles told the ESN link is up');
 });
 
 test('monitoring the talkgroup joins its group call; a radio is heard ' +
@@ -154,7 +157,8 @@ test('a radio emergency reaches the console and the acknowledgement is ' +
     { group: GROUP, on: true })).status, 200);
   const em = await con.nextEvent('radio.emergency',
     (d) => d.talkgroup === TG && d.emergency.on, 5000);
-  assert.match(em.emergency.by, /r1/);
+  assert.equal(em.emergency.by, `sip:r1@${DOMAIN}`);
+  assert.equal(em.emergency.by_alias, 'Lima Two One');
   const ack = await con.call('radio.emergency_ack', { talkgroup: TG });
   assert.equal(ack.ok, true, JSON.stringify(ack));
   assert.deepEqual(ack.result.emergency.acks, ['dora']);

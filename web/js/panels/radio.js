@@ -10,6 +10,10 @@ import { h, fill } from '../dom.js';
 import { acquireAudio, CHANNELS, sinkSupported } from '../audio/engine.js';
 import { Ptt, pedalKey, DEFAULT_PEDAL } from '../audio/ptt.js';
 import { testSounds } from './sounds.js';
+import {
+  floorView, permissionTone, emergencyBanner, linkAlarm, messageLog,
+  pttFloor, PTT_FLOOR_TEXT,
+} from './radio-floor.js';
 
 const CHANNEL_TEXT = { headset: 'Headset', speaker: 'Speaker', off: 'Off' };
 const LINK_TEXT = {
@@ -35,6 +39,7 @@ function meterWidth(v) {
 }
 
 function tgTile(tg, act) {
+  const fv = floorView();
   const light = h('span', { class: 'tg-light', 'aria-hidden': 'true' });
   const route = h('span', { class: 'tg-route' });
   const mon = h('button', { type: 'button', class: 'btn tg-monitor',
@@ -49,9 +54,11 @@ function tgTile(tg, act) {
   const el = h('article', { class: 'tg', 'data-talkgroup': tg.id,
     'aria-label': `Talkgroup ${tg.name || tg.id}` },
   h('div', { class: 'tg-head' }, light,
-    h('span', { class: 'tg-name', text: tg.name || tg.id }), route),
+    h('span', { class: 'tg-name', text: tg.name || tg.id }), fv.badge,
+    route),
   h('div', { class: 'tg-bearer muted', text: bearerText(tg),
     title: tg.preferred_bearer ? `preferred: ${tg.preferred_bearer}` : '' }),
+  fv.floor, fv.group,
   h('div', { class: 'tg-actions' }, mon, sel),
   h('label', { class: 'tg-vol' }, h('span', { text: 'Vol' }), vol, volText));
   const show = (st) => {
@@ -73,7 +80,13 @@ function tgTile(tg, act) {
       el.dataset.active = String(on);
     }
   };
-  return { el, show, lit, name: tg.name || tg.id };
+  // what the bearer reports (radio.state, radio.floor)
+  const radio = (st, myPos) => {
+    fv.show(tg, st, myPos);
+    el.dataset.floor = (st && st.floor && st.floor.state) || 'idle';
+  };
+  radio(null, '');
+  return { el, show, lit, radio, name: tg.name || tg.id };
 }
 
 function outputStrip(ch, act) {
@@ -112,6 +125,16 @@ export default {
     const outs = {};
     const sounds = testSounds(control, sess, toast);   // null: not allowed
     const ptt = new Ptt(control, engine, { onChange: () => showPtt() });
+    const myPos = (sess.position && sess.position.id) || '';
+    const me = (sess.operator && sess.operator.username) || '';
+    const radioState = new Map();     // talkgroup id -> radio.state entry
+    let tones = 0;
+    const nameOf = (id) => (tiles.get(id) && tiles.get(id).name) || id;
+    const banner = emergencyBanner({ nameOf, me,
+      onAck: (id) => request('radio.emergency_ack', { talkgroup: id })
+        .then((st) => { if (st && st.talkgroup) onRadio(st, false); }) });
+    const alarm = linkAlarm();
+    const log = messageLog();
 
     const apply = (entry) => {
       if (!entry || !entry.id) return;
@@ -174,19 +197,47 @@ export default {
     }
     pttBtn.addEventListener('contextmenu', (ev) => ev.preventDefault());
 
-    el.append(h('div', { class: 'radio' }, grid,
+    const radioEl = h('div', { class: 'radio' }, alarm.el, grid,
       h('div', { class: 'radio-bottom' },
         h('div', { class: 'outs' }, CHANNELS.map((ch) => outs[ch].el)),
         h('div', { class: 'ptt-box' }, pttBtn,
           h('div', { class: 'ptt-help muted' },
             'Hold the button, Space or the pedal ', pedalText, ' ',
             pedalBtn, ' ', micText, pttWhere))),
-      sounds ? sounds.el : null));
+      log.el, sounds ? sounds.el : null);
+    el.append(radioEl);
+
+    // Our position was granted the floor just now: the permission tone
+    const grantedNow = (f, prev) => f.state === 'granted' && f.tx &&
+      f.holder === myPos && !(prev && prev.state === 'granted' &&
+        prev.tx && prev.holder === myPos);
+
+    function onRadio(st, live) {
+      if (!st || !st.talkgroup) return;
+      const prev = radioState.get(st.talkgroup);
+      const pf = prev && prev.floor;
+      radioState.set(st.talkgroup, st);
+      const t = tiles.get(st.talkgroup);
+      if (t) t.radio(st, myPos);
+      banner.show(st, el);
+      const f = st.floor || {};
+      if (live && grantedNow(f, pf) && permissionTone(engine)) {
+        radioEl.dataset.permissionTones = String(++tones);
+      }
+      if (live && f.state === 'denied' && f.holder === myPos &&
+        !(pf && pf.state === 'denied')) {
+        toast(f.reason || 'the network refused the floor', { kind: 'error',
+          title: `Floor denied · ${nameOf(st.talkgroup)}` });
+      }
+      showPtt();
+    }
 
     function showPtt() {
       const s = ptt.state();
+      const f = s === 'idle' ? null : pttFloor(radioState.values(), myPos);
       pttBtn.dataset.state = s;
-      pttBtn.textContent = PTT_TEXT[s];
+      pttBtn.dataset.floor = f ? f.state : '';
+      pttBtn.textContent = f ? PTT_FLOOR_TEXT[f.state](f) : PTT_TEXT[s];
       const ids = ptt.tx ? ptt.talkgroups : [];
       pttWhere.textContent = ids.length ? ` · Transmitting on ${ids.map(
         (id) => (tiles.get(id) && tiles.get(id).name) || id).join(', ')}` : '';
@@ -250,10 +301,13 @@ export default {
 
     async function load() {
       try {
-        const [res, st] = await Promise.all([
+        const [res, st, rs] = await Promise.all([
           control.request('resource.list', { type: 'talkgroup' },
             { quiet: true }),
-          control.request('audio.state', {}, { quiet: true })]);
+          control.request('audio.state', {}, { quiet: true }),
+          // a server without radio state still has the audio routing
+          control.request('radio.state', {}, { quiet: true })
+            .catch(() => null)]);
         tiles.clear();
         const list = res.resources || [];
         fill(grid, list.length ? list.map((tg) => {
@@ -262,6 +316,13 @@ export default {
           return t.el;
         }) : h('p', { class: 'muted', text: 'No talkgroups for your roles.' }));
         showState(st);
+        radioState.clear();
+        banner.clearAll();
+        for (const x of (rs && rs.talkgroups) || []) onRadio(x, false);
+        // a console that opens while a link is down shows the alarm now
+        for (const [bearer, l] of Object.entries((rs && rs.links) || {})) {
+          alarm.show({ bearer, up: l.up, reason: l.reason });
+        }
         if (sounds) sounds.load(list);
       } catch (err) {
         fill(grid, h('p', { class: 'error-text',
@@ -291,6 +352,10 @@ export default {
     const offUpdate = control.on('audio.update', (st) => {
       if (st) showState(st);
     });
+    const offRadio = ['radio.floor', 'radio.emergency'].map((ev) =>
+      control.on(ev, (d) => onRadio(d, true)));
+    const offLink = control.on('radio.link', (d) => alarm.show(d));
+    const offMsg = control.on('radio.message', (d) => log.add(d));
     const offEngine = engine.on(showEngine);
     showEngine();
     showPtt();
@@ -309,6 +374,10 @@ export default {
       cancelAnimationFrame(raf);
       offReady();
       offUpdate();
+      for (const off of offRadio) off();
+      offLink();
+      offMsg();
+      banner.remove();
       offEngine();
       offMic();
       if (devices) devices.removeEventListener('devicechange', listDevices);
