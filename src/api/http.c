@@ -5,7 +5,11 @@
  * no framing, a strict content security policy): the console is served
  * from this origin only and loads nothing from elsewhere.
  */
+#include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <re.h>
 #include <jansson.h>
 #include "core/log.h"
@@ -33,6 +37,19 @@ static const struct {
 	{429, "Too Many Requests"}, {500, "Internal Server Error"},
 	{503, "Service Unavailable"},
 };
+
+
+/* Console channels carry small, timed messages (20 ms audio frames, PTT
+ * replies): with Nagle on, each can wait for the client's delayed ACK */
+void api_tcp_nodelay(struct tcp_conn *tc)
+{
+	int one = 1;
+	int fd = tc ? tcp_conn_fd(tc) : -1;
+
+	if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+				  sizeof(one)))
+		log_warn("http", "TCP_NODELAY: %m", errno);
+}
 
 
 const char *api_http_reason(uint16_t code)

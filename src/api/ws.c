@@ -191,6 +191,7 @@ int api_ws_accept(struct api *api, struct http_conn *conn,
 		return err;
 	}
 
+	api_tcp_nodelay(websock_tcp(c->wc));
 	list_append(&api->clients, &c->le, c);
 	return 0;
 }

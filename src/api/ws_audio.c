@@ -190,6 +190,10 @@ int api_audio_accept(struct api *api, struct http_conn *conn,
 		return err;
 	}
 
+	/* 20 ms frames are small segments: with Nagle on, each can wait for
+	 * the client's delayed ACK and arrive a tick late */
+	api_tcp_nodelay(websock_tcp(c->wc));
+
 	list_append(&api->audio, &c->le, c);
 	return 0;
 }
