@@ -8,7 +8,6 @@
  * becomes a struct conf, so a bad config can never be half-applied.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -469,65 +468,6 @@ static int conf_parse(struct conf **confp, const char *file,
 }
 
 
-static int file_read(char **bufp, size_t *lenp, const char *path)
-{
-	struct stat st;
-	size_t len = 0, sz;
-	char *buf = NULL;
-	int fd, err = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return errno;
-
-	if (fstat(fd, &st)) {
-		err = errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = EISDIR;
-		goto out;
-	}
-	if (st.st_size > CONF_MAX_BYTES) {
-		err = EFBIG;
-		goto out;
-	}
-
-	/* one byte more than stat said, to see a file that grew */
-	sz  = (size_t)st.st_size + 1;
-	buf = mem_alloc(sz, NULL);
-	if (!buf) {
-		err = ENOMEM;
-		goto out;
-	}
-	while (len < sz) {
-		ssize_t n = read(fd, buf + len, sz - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	if (len == sz)
-		err = EAGAIN;
-
- out:
-	(void)close(fd);
-	if (err) {
-		mem_deref(buf);
-		return err;
-	}
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-}
-
-
 /* Relative paths in the config are relative to the config file, so the
  * daemon finds the same files whatever directory it was started from. */
 static int base_dir(char **dirp, const char *path)
@@ -560,7 +500,8 @@ static int base_dir(char **dirp, const char *path)
 int conf_load(struct conf **confp, const char *path, int flags,
 	      char *err, size_t errsz)
 {
-	char *buf = NULL, *dir = NULL;
+	uint8_t *buf = NULL;
+	char *dir = NULL;
 	size_t len = 0;
 	int e;
 
@@ -569,7 +510,7 @@ int conf_load(struct conf **confp, const char *path, int flags,
 	if (!confp || !path)
 		return EINVAL;
 
-	e = file_read(&buf, &len, path);
+	e = secfile_load(path, CONF_MAX_BYTES, false, &buf, &len);
 	if (e == EFBIG)
 		(void)re_snprintf(err, errsz, "%s: larger than 1 MiB", path);
 	else if (e == EAGAIN)
@@ -584,7 +525,8 @@ int conf_load(struct conf **confp, const char *path, int flags,
 	if (e)
 		(void)re_snprintf(err, errsz, "%s: %m", path, e);
 	else
-		e = conf_parse(confp, path, dir, buf, len, flags, err, errsz);
+		e = conf_parse(confp, path, dir, (const char *)buf, len, flags,
+			       err, errsz);
 
 	mem_deref(dir);
 	mem_deref(buf);

@@ -91,17 +91,18 @@ static int read_all(int fd, uint8_t *buf, size_t sz, size_t *lenp)
 
 
 /**
- * Read a whole secret file into a mem_alloc buffer (NUL-terminated for
- * PEM users; len excludes the NUL).  The mode is checked again on the open
+ * Read a whole file into a mem_alloc buffer (NUL-terminated for PEM and
+ * YAML users; len excludes the NUL).  The checks run on the open
  * descriptor, so a file swapped after secfile_check() is still refused.
- * The caller should wipe the buffer (explicit_bzero) before mem_deref.
+ * On error a partly read buffer is wiped, since it may hold a secret.
  */
-int secfile_read(const char *path, uint8_t **bufp, size_t *lenp)
+int secfile_load(const char *path, size_t max, bool secret,
+		 uint8_t **bufp, size_t *lenp)
 {
 	uint8_t *buf = NULL;
 	struct stat st;
 	size_t len = 0, sz;
-	int fd, err;
+	int fd, err = 0;
 
 	if (!path || !bufp || !lenp)
 		return EINVAL;
@@ -114,10 +115,13 @@ int secfile_read(const char *path, uint8_t **bufp, size_t *lenp)
 		err = errno;
 		goto out;
 	}
-	err = mode_check(path, &st, NULL, 0);
+	if (secret)
+		err = mode_check(path, &st, NULL, 0);
+	else if (!S_ISREG(st.st_mode))
+		err = EISDIR;
 	if (err)
 		goto out;
-	if (st.st_size > SECFILE_MAX) {
+	if ((uint64_t)st.st_size > max) {
 		err = EFBIG;
 		goto out;
 	}
@@ -146,4 +150,14 @@ int secfile_read(const char *path, uint8_t **bufp, size_t *lenp)
  out:
 	(void)close(fd);
 	return err;
+}
+
+
+/**
+ * Read a whole secret file into a mem_alloc buffer (see secfile_load).
+ * The caller should wipe the buffer (explicit_bzero) before mem_deref.
+ */
+int secfile_read(const char *path, uint8_t **bufp, size_t *lenp)
+{
+	return secfile_load(path, SECFILE_MAX, true, bufp, lenp);
 }

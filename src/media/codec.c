@@ -48,6 +48,36 @@ const struct codec_ops *codec_table(size_t *countp)
 }
 
 
+void *codec_state_alloc(const void *pp, size_t size, mem_destroy_h *dh,
+			int *errp)
+{
+	void *st;
+
+	if (!pp) {
+		*errp = EINVAL;
+		return NULL;
+	}
+
+	st = mem_zalloc(size, dh);
+	*errp = st ? 0 : ENOMEM;
+
+	return st;
+}
+
+
+/* pp points to a pointer to one codec's own struct, which codec.c cannot
+ * name: memcpy stores st there without type punning through void ** */
+int codec_state_out(void *pp, void *st, int err)
+{
+	if (err)
+		mem_deref(st);
+	else
+		memcpy(pp, &st, sizeof(st));
+
+	return err;
+}
+
+
 /* A symmetric 79-tap low-pass at 16 kHz: Kaiser-windowed sinc (beta
  * 6.5), cut-off 3.75 kHz, flat to 3.4 kHz, -24 dB at 4 kHz and below
  * -70 dB from 4.2 kHz, unity DC gain.  Linear phase: a resampling pass

@@ -141,25 +141,17 @@ int codec_amrwb_dec_alloc(struct codec_dec **dp, const char *fmtp)
 	if (err)
 		return err;
 
-	d = mem_zalloc(sizeof(*d), dec_destructor);
+	d = codec_state_alloc(dp, sizeof(*d), dec_destructor, &err);
 	if (!d)
-		return ENOMEM;
+		return err;
 
 	d->oa  = codec_fmtp_on(fmtp, "octet-align");
 	d->cmr = CMR_NONE;
 	d->st  = D_IF_init();
-	if (!d->st) {
+	if (!d->st)
 		err = ENOMEM;
-		goto out;
-	}
 
- out:
-	if (err)
-		mem_deref(d);
-	else
-		*dp = d;
-
-	return err;
+	return codec_state_out(dp, d, err);
 }
 
 
@@ -348,9 +340,9 @@ int codec_amrwb_enc_alloc(struct codec_enc **ep, const char *fmtp)
 	if (err)
 		return err;
 
-	e = mem_zalloc(sizeof(*e), enc_destructor);
+	e = codec_state_alloc(ep, sizeof(*e), enc_destructor, &err);
 	if (!e)
-		return ENOMEM;
+		return err;
 
 	e->oa = codec_fmtp_on(fmtp, "octet-align");
 	err = mode_select(fmtp, &e->mode);
@@ -362,12 +354,7 @@ int codec_amrwb_enc_alloc(struct codec_enc **ep, const char *fmtp)
 		err = ENOMEM;
 
  out:
-	if (err)
-		mem_deref(e);
-	else
-		*ep = e;
-
-	return err;
+	return codec_state_out(ep, e, err);
 }
 
 

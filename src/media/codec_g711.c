@@ -31,19 +31,16 @@ struct codec_enc {
 static int dec_alloc(struct codec_dec **dp, bool alaw)
 {
 	struct codec_dec *d;
+	int err;
 
-	if (!dp)
-		return EINVAL;
-
-	d = mem_zalloc(sizeof(*d), NULL);
+	d = codec_state_alloc(dp, sizeof(*d), NULL, &err);
 	if (!d)
-		return ENOMEM;
+		return err;
 
 	d->alaw = alaw;
 	codec_rs_init(&d->rs, true);
 
-	*dp = d;
-	return 0;
+	return codec_state_out(dp, d, 0);
 }
 
 
@@ -85,19 +82,16 @@ int codec_g711_decode(struct codec_dec *d, int16_t *pcm, size_t *n,
 static int enc_alloc(struct codec_enc **ep, bool alaw)
 {
 	struct codec_enc *e;
+	int err;
 
-	if (!ep)
-		return EINVAL;
-
-	e = mem_zalloc(sizeof(*e), NULL);
+	e = codec_state_alloc(ep, sizeof(*e), NULL, &err);
 	if (!e)
-		return ENOMEM;
+		return err;
 
 	e->alaw = alaw;
 	codec_rs_init(&e->rs, false);
 
-	*ep = e;
-	return 0;
+	return codec_state_out(ep, e, 0);
 }
 
 

@@ -20,6 +20,15 @@ void codec_rs_init(struct codec_rs *rs, bool up);
 int  codec_rs_run(struct codec_rs *rs, int16_t *out, size_t *outn,
 		  const int16_t *in, size_t inn);
 
+/* Head and tail of every codec's dec_alloc and enc_alloc, so a codec only
+ * sets its own state up.  codec_state_alloc: zeroed state of the codec's
+ * size, or NULL with *errp EINVAL (nowhere to put it, pp NULL) or ENOMEM.
+ * codec_state_out: hands st over through pp (a struct codec_dec ** or
+ * struct codec_enc **) when err is 0, frees it otherwise; returns err. */
+void *codec_state_alloc(const void *pp, size_t size, mem_destroy_h *dh,
+			int *errp);
+int   codec_state_out(void *pp, void *st, int err);
+
 /* fmtp "a=1;b=x,y": value of a parameter, or whether it is "1" */
 bool codec_fmtp_get(const char *fmtp, const char *name, struct pl *val);
 bool codec_fmtp_on(const char *fmtp, const char *name);

@@ -19,17 +19,10 @@ struct codec_enc {
 
 int codec_l16_dec_alloc(struct codec_dec **dp, const char *fmtp)
 {
-	struct codec_dec *d;
+	int err;
+	void *d = codec_state_alloc(dp, sizeof(struct codec_dec), NULL, &err);
 
-	if (!dp)
-		return EINVAL;
-
-	d = mem_zalloc(sizeof(*d), NULL);
-	if (!d)
-		return ENOMEM;
-
-	*dp = d;
-	return 0;
+	return codec_state_out(dp, d, err);
 }
 
 
@@ -58,17 +51,10 @@ int codec_l16_decode(struct codec_dec *d, int16_t *pcm, size_t *n,
 
 int codec_l16_enc_alloc(struct codec_enc **ep, const char *fmtp)
 {
-	struct codec_enc *e;
+	int err;
+	void *e = codec_state_alloc(ep, sizeof(struct codec_enc), NULL, &err);
 
-	if (!ep)
-		return EINVAL;
-
-	e = mem_zalloc(sizeof(*e), NULL);
-	if (!e)
-		return ENOMEM;
-
-	*ep = e;
-	return 0;
+	return codec_state_out(ep, e, err);
 }
 
 

@@ -37,28 +37,17 @@ static void dec_destructor(void *arg)
 int codec_opus_dec_alloc(struct codec_dec **dp, const char *fmtp)
 {
 	struct codec_dec *d;
-	int oerr, err = 0;
+	int oerr, err;
 
-	if (!dp)
-		return EINVAL;
-
-	d = mem_zalloc(sizeof(*d), dec_destructor);
+	d = codec_state_alloc(dp, sizeof(*d), dec_destructor, &err);
 	if (!d)
-		return ENOMEM;
+		return err;
 
 	d->od = opus_decoder_create(AUD_SRATE, 1, &oerr);
-	if (!d->od) {
+	if (!d->od)
 		err = oerr == OPUS_ALLOC_FAIL ? ENOMEM : EINVAL;
-		goto out;
-	}
 
- out:
-	if (err)
-		mem_deref(d);
-	else
-		*dp = d;
-
-	return err;
+	return codec_state_out(dp, d, err);
 }
 
 
@@ -121,14 +110,11 @@ static void enc_destructor(void *arg)
 int codec_opus_enc_alloc(struct codec_enc **ep, const char *fmtp)
 {
 	struct codec_enc *e;
-	int oerr, err = 0;
+	int oerr, err;
 
-	if (!ep)
-		return EINVAL;
-
-	e = mem_zalloc(sizeof(*e), enc_destructor);
+	e = codec_state_alloc(ep, sizeof(*e), enc_destructor, &err);
 	if (!e)
-		return ENOMEM;
+		return err;
 
 	e->oe = opus_encoder_create(AUD_SRATE, 1, OPUS_APPLICATION_VOIP,
 				    &oerr);
@@ -141,12 +127,7 @@ int codec_opus_enc_alloc(struct codec_enc **ep, const char *fmtp)
 		err = EINVAL;
 
  out:
-	if (err)
-		mem_deref(e);
-	else
-		*ep = e;
-
-	return err;
+	return codec_state_out(ep, e, err);
 }
 
 

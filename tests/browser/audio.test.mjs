@@ -303,8 +303,13 @@ test('the microphone reaches the talkgroup\'s RTP peer while Space is held',
     await page.waitForSelector('#ptt[data-state=idle]');
     await waitFor(() => Date.now() - peer.lastAt > 500, 5000,
       'RTP to stop after PTT release');
+    // silence is checked over 25 more console frames (500 ms of media
+    // time): the page's own audio is the clock
     const n = peer.packets.length;
-    await new Promise((r) => setTimeout(r, 500));
+    const frames = () => page.evaluate(() => window.iccs.audio.framesReceived);
+    const f0 = await frames();
+    await waitFor(async () => await frames() >= f0 + 25, 5000,
+      '25 console frames after the release');
     assert.equal(peer.packets.length, n, 'RTP after PTT release');
     const after = await page.evaluate(() => window.iccs.audio.micFramesSent);
     assert.ok(after - sent < 60, 'mic frames went on after release');

@@ -2,9 +2,11 @@
 //
 // Control keeps one WSS control channel per console: every request gets an
 // id and a promise, replies settle it, events go to subscribers. When the
-// link drops it reconnects with backoff (at most 5 s apart) and sends hello
-// again; subscribers of onReady() reload their state then, since events
-// sent while the link was down are lost.
+// link drops it reconnects with backoff (socket.js) and sends hello again;
+// subscribers of onReady() reload their state then, since events sent
+// while the link was down are lost.
+
+import { Socket, FATAL_HELLO } from './socket.js';
 
 export class ApiError extends Error {
   constructor(code, reason, op) {
@@ -47,47 +49,24 @@ export const loginInfo = () => rest('GET', '/api/v1/login-info');
 export const login = (username, password, position) =>
   rest('POST', '/api/v1/session', { body: { username, password, position } });
 
-const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
 const PING_EVERY_MS = 15000;
 const TIMEOUT_MS = 10000;
-// A hello refused with one of these means the session is gone for good.
-const FATAL_HELLO = new Set([401, 403, 404, 423]);
 
-export class Control {
+export class Control extends Socket {
   constructor(token, { onError } = {}) {
+    super('/ws/control');
     this.token = token;
     this.onError = onError || (() => {});
-    this.state = 'idle';     // connecting | open | down | closed
     this.info = null;        // session info from the last hello
     this.nextId = 1;
     this.pending = new Map();
     this.subs = new Map();
-    this.attempt = 0;
-    this.ws = null;
-    this.timer = null;
     this.pinger = null;
   }
 
-  url() {
-    const proto = location.protocol === 'http:' ? 'ws:' : 'wss:';
-    return `${proto}//${location.host}/ws/control`;
-  }
-
-  start() {
-    if (this.state === 'closed') return;
-    this.setState('connecting');
-    let ws;
-    try {
-      ws = new WebSocket(this.url());
-    } catch {
-      this.retry();
-      return;
-    }
-    this.ws = ws;
+  attach(ws) {
     ws.onopen = () => this.hello();
     ws.onmessage = (ev) => this.receive(ev.data);
-    ws.onclose = () => this.dropped(ws);
-    ws.onerror = () => {};   // onclose follows and does the work
   }
 
   async hello() {
@@ -165,49 +144,18 @@ export class Control {
     });
   }
 
-  // The link is gone (close event) or presumed dead (failed ping).
-  drop() {
-    if (this.ws) this.dropped(this.ws);
-  }
-
-  dropped(ws) {
-    if (ws !== this.ws) return;
-    this.ws = null;
-    ws.onopen = ws.onmessage = ws.onclose = null;
-    try {
-      ws.close();
-    } catch {
-      /* already closed */
-    }
+  // Pending requests fail with the link, quietly once closed.
+  detach() {
     clearInterval(this.pinger);
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       p.fail(new ApiError(0, 'connection lost', p.op));
       this.pending.delete(id);
     }
-    if (this.state !== 'closed' && !this.leaving) this.retry();
   }
 
-  retry() {
-    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-    this.attempt++;
-    this.retryAt = Date.now() + delay;
-    this.setState('down');
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.start(), delay);
-  }
-
-  end(reason) {
-    if (this.state === 'closed') return;
-    this.close();
+  ended(reason) {
     this.emit('ended', { reason });
-  }
-
-  // Stop for good: no reconnect, pending requests fail quietly.
-  close() {
-    this.setState('closed');
-    clearTimeout(this.timer);
-    if (this.ws) this.dropped(this.ws);
   }
 
   async logout() {
@@ -229,10 +177,8 @@ export class Control {
       .catch(() => {});
   }
 
-  setState(state) {
-    if (this.state === state) return;
-    this.state = state;
-    this.emit('state', { state, attempt: this.attempt, retryAt: this.retryAt });
+  stateChanged(st) {
+    this.emit('state', st);
   }
 
   on(name, fn) {

@@ -6,10 +6,12 @@
 // headset/speaker at 16 kHz. Up: type 2, 648 bytes: the same 8-byte head
 // and 320 int16 mono samples (only while PTT is on).
 //
-// Like the control channel it reconnects with backoff (at most 5 s apart)
-// and says hello again; routing lives on the server, so the audio simply
+// Like the control channel it reconnects with backoff (../socket.js) and
+// says hello again; routing lives on the server, so the audio simply
 // carries on. A link that goes silent (no frame for SILENT_MS, while the
 // server sends one every 20 ms) is presumed dead and replaced.
+
+import { Socket, FATAL_HELLO } from '../socket.js';
 
 export const DOWN_TYPE = 1;
 export const UP_TYPE = 2;
@@ -18,10 +20,7 @@ export const UP_BYTES = 648;
 export const SAMPLES = 320;
 const HEAD = 12;
 
-const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 5000];
 const SILENT_MS = 5000;
-// A hello refused with one of these will not get better by retrying
-const FATAL_HELLO = new Set([401, 403, 404, 423]);
 
 // A down frame, or null when it is not one
 export function parseDown(buf) {
@@ -47,48 +46,28 @@ export function packUp(seq, pcm) {
   return buf;
 }
 
-export class AudioLink {
+export class AudioLink extends Socket {
   // onFrame(frame) for every down frame, onState({state, ...}) on changes,
   // onEnd(reason) when the server refuses the session for good
   constructor(token, { onFrame, onState, onEnd } = {}) {
+    super('/ws/audio');
     this.token = token;
     this.onFrame = onFrame || (() => {});
     this.onState = onState || (() => {});
     this.onEnd = onEnd || (() => {});
-    this.state = 'idle';     // connecting | open | down | closed
     this.format = null;
-    this.ws = null;
-    this.attempt = 0;
     this.connects = 0;       // successful hellos, for diagnosis and tests
-    this.timer = null;
     this.watchdog = null;
     this.lastFrameAt = 0;
     this.error = null;       // last refusal {code, reason}
   }
 
-  url() {
-    const proto = location.protocol === 'http:' ? 'ws:' : 'wss:';
-    return `${proto}//${location.host}/ws/audio`;
-  }
-
-  start() {
-    if (this.state === 'closed') return;
-    this.setState('connecting');
-    let ws;
-    try {
-      ws = new WebSocket(this.url());
-    } catch {
-      this.retry();
-      return;
-    }
+  attach(ws) {
     ws.binaryType = 'arraybuffer';
-    this.ws = ws;
     this.helloDone = false;
     ws.onopen = () => ws.send(JSON.stringify({ op: 'hello',
       token: this.token }));
     ws.onmessage = (ev) => this.receive(ws, ev.data);
-    ws.onclose = () => this.dropped(ws);
-    ws.onerror = () => {};   // onclose follows and does the work
   }
 
   receive(ws, data) {
@@ -143,48 +122,16 @@ export class AudioLink {
     return true;
   }
 
-  drop() {
-    if (this.ws) this.dropped(this.ws);
-  }
-
-  dropped(ws) {
-    if (ws !== this.ws) return;
-    this.ws = null;
-    ws.onopen = ws.onmessage = ws.onclose = null;
-    try {
-      ws.close();
-    } catch {
-      /* already closed */
-    }
+  detach() {
     clearInterval(this.watchdog);
     this.watchdog = null;
-    if (this.state !== 'closed') this.retry();
   }
 
-  retry() {
-    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-    this.attempt++;
-    this.retryAt = Date.now() + delay;
-    this.setState('down');
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.start(), delay);
-  }
-
-  end(reason) {
-    if (this.state === 'closed') return;
-    this.close();
+  ended(reason) {
     this.onEnd(reason);
   }
 
-  close() {
-    this.setState('closed');
-    clearTimeout(this.timer);
-    if (this.ws) this.dropped(this.ws);
-  }
-
-  setState(state) {
-    if (this.state === state) return;
-    this.state = state;
-    this.onState({ state, attempt: this.attempt, retryAt: this.retryAt });
+  stateChanged(st) {
+    this.onState(st);
   }
 }
