@@ -254,9 +254,11 @@ int tg_ptt(struct tg_service *ts, const char *id, const char *pos,
 			(void)media_ptt(ts->media, pos, t->id, false);
 		if (t->bstream[0])
 			(void)media_ptt(ts->media, pos, t->bstream, false);
+		/* a bearer reports the release itself, with the holder gone */
 		if (has_bearer(ts, t))
 			(void)ts->esn->ops->ptt_release(ts->esn, t->id);
-		publish(ts, "radio.floor", t);
+		else
+			publish(ts, "radio.floor", t);
 		return 0;
 	}
 
@@ -265,10 +267,11 @@ int tg_ptt(struct tg_service *ts, const char *id, const char *pos,
 	if (t->fixed && !has_bearer(ts, t))
 		(void)media_ptt(ts->media, pos, t->id, true);
 	if (has_bearer(ts, t)) {
-		if (t->gstate == RADIO_GROUP_JOINED)
-			(void)floor_ask(ts, t);
-		else
-			t->ptt_pending = true;
+		if (t->gstate == RADIO_GROUP_JOINED) {
+			(void)floor_ask(ts, t);   /* the bearer reports it */
+			return 0;
+		}
+		t->ptt_pending = true;
 		join_or_leave(ts, t);
 	}
 	publish(ts, "radio.floor", t);
