@@ -15,40 +15,13 @@
 #include "auth/passwd.h"
 #include "auth/operator.h"
 #include "auth/session.h"
+#include "auth/session_int.h"
 
 #define MOD "session"
 
 enum {
 	TMR_HOUSEKEEP_MS = 1000,   /* external changes, idle expiry   */
 	LAST_SEEN_FLUSH_MS = 60000,
-};
-
-struct session {
-	struct le le;
-	struct session_mgr *sm;
-	int64_t sid;               /* row id in the sessions table     */
-	char token_hash[65];
-	char username[64];
-	char display_name[128];
-	char position[32];
-	uint32_t roles;
-	int64_t started;           /* unix ms */
-	int64_t last_seen;
-	char peer[64];
-	unsigned consoles;
-	bool ended;
-};
-
-struct session_mgr {
-	struct store *st;
-	struct audit *au;
-	struct pos_reg *pr;
-	const struct conf *conf;
-	struct list sessions;
-	struct tmr tmr;
-	int data_version;
-	int64_t last_flush;
-	char dummy_hash[PASSWD_HASH_MAX];  /* equalises unknown-user time */
 };
 
 /* A login in flight while argon2 runs on the worker thread */
@@ -63,7 +36,7 @@ struct login {
 };
 
 
-static int64_t now_ms(void)
+int64_t session_now_ms(void)
 {
 	struct timespec ts;
 
@@ -110,7 +83,7 @@ static void session_destructor(void *data)
 }
 
 
-static struct session *find_by(const struct session_mgr *sm,
+struct session *session_find_by(const struct session_mgr *sm,
 			       const char *username, const char *pos_id)
 {
 	struct le *le;
@@ -139,27 +112,6 @@ static void audit_reason(struct session_mgr *sm, const char *actor,
 }
 
 
-static void store_session_end(struct session_mgr *sm, int64_t sid,
-			      int64_t at, const char *reason)
-{
-	sqlite3_stmt *q = NULL;
-
-	if (sqlite3_prepare_v2(store_db(sm->st), "UPDATE sessions SET "
-			       "ended=?, end_reason=?, last_seen=? "
-			       "WHERE id=?", -1, &q, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_int64(q, 1, at);
-	sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, at);
-	sqlite3_bind_int64(q, 4, sid);
-	if (sqlite3_step(q) != SQLITE_DONE)
-		log_error(MOD, "cannot record end of session %lld: %s",
-			  (long long)sid, sqlite3_errmsg(store_db(sm->st)));
- out:
-	sqlite3_finalize(q);
-}
-
-
 void session_end(struct session_mgr *sm, struct session *s,
 		 const char *actor, const char *reason)
 {
@@ -170,7 +122,7 @@ void session_end(struct session_mgr *sm, struct session *s,
 
 	s->ended = true;
 	list_unlink(&s->le);
-	store_session_end(sm, s->sid, now_ms(), reason);
+	session_store_end(sm, s->sid, session_now_ms(), reason);
 	pos_vacate(sm->pr, s->position);
 
 	audit_reason(sm, actor ? actor : s->username, s->position, "logout",
@@ -188,44 +140,7 @@ void session_end(struct session_mgr *sm, struct session *s,
 }
 
 
-static int store_session_insert(struct session_mgr *sm, struct session *s)
-{
-	sqlite3_stmt *q = NULL;
-	char roles[128];
-	int err = 0;
-
-	roles_print(roles, sizeof(roles), s->roles);
-	if (sqlite3_prepare_v2(store_db(sm->st), "INSERT INTO sessions "
-			       "(token_hash, operator, position, roles, "
-			       "started, last_seen, peer) "
-			       "VALUES (?,?,?,?,?,?,?)", -1, &q, NULL)
-	    != SQLITE_OK) {
-		err = EIO;
-		goto out;
-	}
-	sqlite3_bind_text(q, 1, s->token_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, s->username, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, s->position, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, roles, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 5, s->started);
-	sqlite3_bind_int64(q, 6, s->last_seen);
-	sqlite3_bind_text(q, 7, s->peer, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) != SQLITE_DONE) {
-		err = EIO;
-		goto out;
-	}
-	s->sid = sqlite3_last_insert_rowid(store_db(sm->st));
-
- out:
-	if (err)
-		log_error(MOD, "cannot store session: %s",
-			  sqlite3_errmsg(store_db(sm->st)));
-	sqlite3_finalize(q);
-	return err;
-}
-
-
-static struct session *session_new(struct session_mgr *sm,
+struct session *session_new(struct session_mgr *sm,
 				   const struct operator_rec *rec,
 				   const char *pos_id, const char *peer,
 				   int64_t started)
@@ -247,7 +162,7 @@ static struct session *session_new(struct session_mgr *sm,
 }
 
 
-static void occupy(struct session_mgr *sm, struct session *s)
+void session_occupy(struct session_mgr *sm, struct session *s)
 {
 	list_append(&sm->sessions, &s->le, s);
 	if (pos_occupy(sm->pr, s->position, s->username, s->display_name,
@@ -277,23 +192,23 @@ static void login_open(struct login *lg)
 		return;
 	}
 
-	other = find_by(sm, NULL, p->id);
+	other = session_find_by(sm, NULL, p->id);
 	if (other && strcmp(other->username, lg->rec.username)) {
 		lg->h(409, "position in use", NULL, NULL, lg->arg);
 		return;
 	}
 
 	/* One operator, one position: a login elsewhere moves them here */
-	other = find_by(sm, lg->rec.username, NULL);
+	other = session_find_by(sm, lg->rec.username, NULL);
 	if (other)
 		session_end(sm, other, NULL, strcmp(other->position, p->id) ?
 			    "logged in at another position" : "replaced");
 
-	s = session_new(sm, &lg->rec, p->id, lg->peer, now_ms());
+	s = session_new(sm, &lg->rec, p->id, lg->peer, session_now_ms());
 	err = s ? token_new(token) : ENOMEM;
 	if (!err) {
 		token_hash_hex(s->token_hash, token);
-		err = store_session_insert(sm, s);
+		err = session_store_insert(sm, s);
 	}
 	if (err) {
 		mem_deref(s);
@@ -301,7 +216,7 @@ static void login_open(struct login *lg)
 		return;
 	}
 
-	occupy(sm, s);
+	session_occupy(sm, s);
 	audit_reason(sm, s->username, s->position, "login", s->username,
 		     "ok", lg->peer);
 	log_info(MOD, "%s logged in at %s from %s", s->username, s->position,
@@ -373,7 +288,7 @@ int session_login(struct session_mgr *sm, const char *username,
 	if (!lg->known)
 		str_ncpy(lg->rec.username, username, sizeof(lg->rec.username));
 
-	if (lg->known && operator_is_locked(&lg->rec, now_ms() / 1000)) {
+	if (lg->known && operator_is_locked(&lg->rec, session_now_ms() / 1000)) {
 		audit_reason(sm, lg->rec.username, pos_id, "login.failed",
 			     lg->rec.username, "denied", "account locked");
 		h(423, "account locked", NULL, NULL, arg);
@@ -435,7 +350,7 @@ void session_detach(struct session *s)
 void session_touch(struct session *s)
 {
 	if (s)
-		s->last_seen = now_ms();
+		s->last_seen = session_now_ms();
 }
 
 
@@ -532,7 +447,7 @@ unsigned session_count(const struct session_mgr *sm)
 }
 
 
-static bool idle(const struct session_mgr *sm, const struct session *s,
+bool session_idle(const struct session_mgr *sm, const struct session *s,
 		 int64_t now)
 {
 	return !s->consoles &&
@@ -558,47 +473,11 @@ static const char *revalidate(struct session_mgr *sm, struct session *s)
 }
 
 
-static int data_version(struct session_mgr *sm)
-{
-	sqlite3_stmt *q = NULL;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(store_db(sm->st), "PRAGMA data_version", -1,
-			       &q, NULL) == SQLITE_OK &&
-	    sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-
-static void flush_last_seen(struct session_mgr *sm)
-{
-	sqlite3_stmt *q = NULL;
-	struct le *le;
-
-	if (sqlite3_prepare_v2(store_db(sm->st), "UPDATE sessions SET "
-			       "last_seen=? WHERE id=?", -1, &q, NULL)
-	    != SQLITE_OK)
-		return;
-
-	for (le = list_head(&sm->sessions); le; le = le->next) {
-		struct session *s = le->data;
-
-		sqlite3_bind_int64(q, 1, s->last_seen);
-		sqlite3_bind_int64(q, 2, s->sid);
-		(void)sqlite3_step(q);
-		sqlite3_reset(q);
-	}
-	sqlite3_finalize(q);
-}
-
-
 static void housekeep(void *arg)
 {
 	struct session_mgr *sm = arg;
-	int64_t now = now_ms();
-	int v = data_version(sm);
+	int64_t now = session_now_ms();
+	int v = session_data_version(sm);
 	bool external = v != sm->data_version;
 	struct le *le = list_head(&sm->sessions);
 
@@ -611,76 +490,16 @@ static void housekeep(void *arg)
 
 		le = le->next;
 		why = external ? revalidate(sm, s) : NULL;
-		if (!why && idle(sm, s, now))
+		if (!why && session_idle(sm, s, now))
 			why = "idle timeout";
 		if (why)
 			session_end(sm, s, "system", why);
 	}
 
 	if (now - sm->last_flush >= LAST_SEEN_FLUSH_MS) {
-		flush_last_seen(sm);
+		session_flush_last_seen(sm);
 		sm->last_flush = now;
 	}
-}
-
-
-/* Sessions open in the store survive a restart of iccsd: a console that
- * reconnects with its token carries on.  Those that went idle meanwhile,
- * or whose operator or position is gone, are ended now. */
-static int restore(struct session_mgr *sm)
-{
-	sqlite3_stmt *q = NULL;
-	int64_t now = now_ms();
-	int n = 0;
-
-	if (sqlite3_prepare_v2(store_db(sm->st), "SELECT id, token_hash, "
-			       "operator, position, started, last_seen, peer "
-			       "FROM sessions WHERE ended IS NULL", -1, &q,
-			       NULL) != SQLITE_OK)
-		return EIO;
-
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		struct operator_rec rec;
-		const char *user = (const char *)sqlite3_column_text(q, 2);
-		const char *pos = (const char *)sqlite3_column_text(q, 3);
-		const char *why = NULL;
-		struct session *s;
-
-		if (!user || operator_get(sm->st, user, &rec))
-			why = "account removed";
-		else if (rec.locked)
-			why = "account locked";
-		else if (!pos || !conf_position(sm->conf, pos))
-			why = "position removed";
-		else if (find_by(sm, user, pos))
-			why = "superseded";
-
-		s = why ? NULL : session_new(sm, &rec, pos,
-			(const char *)sqlite3_column_text(q, 6),
-			sqlite3_column_int64(q, 4));
-		if (s) {
-			s->sid = sqlite3_column_int64(q, 0);
-			s->last_seen = sqlite3_column_int64(q, 5);
-			str_ncpy(s->token_hash,
-				 (const char *)sqlite3_column_text(q, 1),
-				 sizeof(s->token_hash));
-			if (idle(sm, s, now)) {
-				why = "idle timeout";
-				s = mem_deref(s);
-			}
-		}
-		if (!s) {
-			store_session_end(sm, sqlite3_column_int64(q, 0), now,
-					  why ? why : "no memory");
-			continue;
-		}
-		occupy(sm, s);
-		++n;
-	}
-	sqlite3_finalize(q);
-	if (n)
-		log_info(MOD, "%d sessions restored", n);
-	return 0;
 }
 
 
@@ -689,7 +508,7 @@ static void mgr_destructor(void *data)
 	struct session_mgr *sm = data;
 
 	tmr_cancel(&sm->tmr);
-	flush_last_seen(sm);
+	session_flush_last_seen(sm);
 	list_flush(&sm->sessions);
 }
 
@@ -726,12 +545,12 @@ int session_mgr_alloc(struct session_mgr **smp, struct store *st,
 	if (err)
 		goto out;
 
-	err = restore(sm);
+	err = session_restore(sm);
 	if (err)
 		goto out;
 
-	sm->data_version = data_version(sm);
-	sm->last_flush = now_ms();
+	sm->data_version = session_data_version(sm);
+	sm->last_flush = session_now_ms();
 	tmr_start(&sm->tmr, TMR_HOUSEKEEP_MS, housekeep, sm);
 
  out:
@@ -755,6 +574,6 @@ void session_end_operator(struct session_mgr *sm, const char *username,
 {
 	struct session *s;
 
-	while (sm && username && (s = find_by(sm, username, NULL)))
+	while (sm && username && (s = session_find_by(sm, username, NULL)))
 		session_end(sm, s, actor, reason);
 }
