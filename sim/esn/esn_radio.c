@@ -54,11 +54,30 @@ static int wav_read(const char *path, int16_t **pcmp, size_t *np)
 	return err;
 }
 
+/* Run cmd, which leaves dir/b.wav as 16 kHz mono 16-bit, read that file
+ * and remove dir whatever happened */
+static int made_wav(const char *dir, const char *cmd, int16_t **pcmp,
+		    size_t *np)
+{
+	char path[256];
+	int err = system(cmd) == 0 ? 0 : EIO;
+
+	if (!err) {
+		re_snprintf(path, sizeof(path), "%s/b.wav", dir);
+		err = wav_read(path, pcmp, np);
+		(void)unlink(path);
+	}
+	re_snprintf(path, sizeof(path), "%s/a.wav", dir);
+	(void)unlink(path);
+	(void)rmdir(dir);
+	return err;
+}
+
+
 /* A recorded WAV (any rate, any channels) as 16 kHz mono 16-bit */
 static int recorded(const char *path, int16_t **pcmp, size_t *np)
 {
 	char dir[] = "/tmp/iccs-esn-XXXXXX", cmd[1024];
-	int err;
 
 	if (strchr(path, '\''))
 		return EINVAL;
@@ -66,44 +85,34 @@ static int recorded(const char *path, int16_t **pcmp, size_t *np)
 		return errno;
 	re_snprintf(cmd, sizeof(cmd), "sox '%s' -r 16000 -c 1 -b 16 %s/b.wav",
 		    path, dir);
-	err = system(cmd) == 0 ? 0 : EIO;
-	if (!err) {
-		re_snprintf(cmd, sizeof(cmd), "%s/b.wav", dir);
-		err = wav_read(cmd, pcmp, np);
-	}
-	re_snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	(void)system(cmd);
-	return err;
+	return made_wav(dir, cmd, pcmp, np);
 }
+
 
 /* espeak-ng speaks text into a WAV, sox makes it 16 kHz mono 16-bit;
  * text ending in .wav is a recording instead */
 static int speak(const char *text, int16_t **pcmp, size_t *np)
 {
 	char dir[] = "/tmp/iccs-esn-XXXXXX", cmd[1024], *q;
-	int err;
 
 	if (strlen(text) > 4 && !strcmp(text + strlen(text) - 4, ".wav"))
 		return recorded(text, pcmp, np);
-	if (!mkdtemp(dir))
-		return errno;
+
 	q = mem_zalloc(strlen(text) + 1, NULL);
 	if (!q)
 		return ENOMEM;
 	for (size_t i = 0; text[i]; i++)   /* no shell quoting games */
 		q[i] = text[i] == '\'' ? ' ' : text[i];
+
+	if (!mkdtemp(dir)) {
+		mem_deref(q);
+		return errno;
+	}
 	re_snprintf(cmd, sizeof(cmd), "espeak-ng -w %s/a.wav '%s' && "
 		    "sox %s/a.wav -r 16000 -c 1 -b 16 %s/b.wav",
 		    dir, q, dir, dir);
 	mem_deref(q);
-	err = system(cmd) == 0 ? 0 : EIO;
-	if (!err) {
-		re_snprintf(cmd, sizeof(cmd), "%s/b.wav", dir);
-		err = wav_read(cmd, pcmp, np);
-	}
-	re_snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	(void)system(cmd);
-	return err;
+	return made_wav(dir, cmd, pcmp, np);
 }
 
 bool esn_radio_in(const struct esn_radio *r, const struct esn_group *g)

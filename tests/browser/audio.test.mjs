@@ -7,15 +7,14 @@
 // Chromium runs with a fake microphone fed from a 1 kHz WAV written at
 // test time, and may play audio without a user gesture.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
-import dgram from 'node:dgram';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { chromium } from 'playwright-core';
 import { PASSWORD, RES, loginOk, makeTempDir, openConsole, startIccs,
   waitFor } from '../lib/harness.mjs';
-import { loginThroughPage, newPage } from './lib.mjs';
+import { dominant, freeRtpPort, gatewayPatch, rms, rtpPeer, ulawDecode,
+  writeWav } from '../lib/rtp.mjs';
+import { audioArgs, launchBrowser, loginThroughPage, newPage }
+  from './lib.mjs';
 
 const TONE_HZ = 1000;
 const TG = RES.talkgroup;
@@ -28,164 +27,21 @@ let sup;         // the supervisor, a WSS console from node at P1
 let peer;        // the talkgroup's RTP peer
 let wavDir;
 
-// --- signal helpers --------------------------------------------------------
-
-// A 16-bit mono PCM WAV of a sine
-function writeToneWav(file, { hz = TONE_HZ, rate = 48000, seconds = 10,
-  amplitude = 0.5 } = {}) {
-  const n = rate * seconds;
-  const data = Buffer.alloc(2 * n);
-  for (let i = 0; i < n; i++) {
-    const v = Math.round(32767 * amplitude * Math.sin(2 * Math.PI * hz * i /
-      rate));
-    data.writeInt16LE(v, 2 * i);
-  }
-  const head = Buffer.alloc(44);
-  head.write('RIFF', 0);
-  head.writeUInt32LE(36 + data.length, 4);
-  head.write('WAVE', 8);
-  head.write('fmt ', 12);
-  head.writeUInt32LE(16, 16);
-  head.writeUInt16LE(1, 20);           // PCM
-  head.writeUInt16LE(1, 22);           // mono
-  head.writeUInt32LE(rate, 24);
-  head.writeUInt32LE(rate * 2, 28);
-  head.writeUInt16LE(2, 32);
-  head.writeUInt16LE(16, 34);
-  head.write('data', 36);
-  head.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([head, data]));
-}
-
-// G.711 mu-law byte to a linear sample (ITU-T G.711)
-function ulawDecode(byte) {
-  const u = ~byte & 0xff;
-  const exp = (u >> 4) & 7;
-  const mag = ((((u & 0x0f) << 3) + 0x84) << exp) - 0x84;
-  return u & 0x80 ? -mag : mag;
-}
-
-// Relative power of hz in samples (Goertzel)
-function goertzel(x, rate, hz) {
-  const w = 2 * Math.PI * hz / rate;
-  const c = 2 * Math.cos(w);
-  let s1 = 0;
-  let s2 = 0;
-  for (const v of x) {
-    const s0 = v + c * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  return (s1 * s1 + s2 * s2 - c * s1 * s2) / (x.length * x.length);
-}
-
-// The strongest frequency between 100 Hz and 3.9 kHz, in 20 Hz steps
-function dominantHz(x, rate) {
-  let best = 0;
-  let bestP = -1;
-  for (let f = 100; f < 3900; f += 20) {
-    const p = goertzel(x, rate, f);
-    if (p > bestP) {
-      bestP = p;
-      best = f;
-    }
-  }
-  return best;
-}
-
-const rms = (x) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) /
-  Math.max(1, x.length));
-
-// --- RTP peer --------------------------------------------------------------
-
-// Binds both ports or neither (RTCP is on port + 1)
-function bindPair(port) {
-  return new Promise((resolve) => {
-    const a = dgram.createSocket('udp4');
-    const b = dgram.createSocket('udp4');
-    let done = false;
-    const fail = () => {
-      if (done) return;
-      done = true;
-      a.close();
-      b.close();
-      resolve(null);
-    };
-    a.once('error', fail);
-    b.once('error', fail);
-    a.bind(port, '127.0.0.1', () => b.bind(port + 1, '127.0.0.1', () => {
-      done = true;
-      resolve([a, b]);
-    }));
-  });
-}
-
-async function evenPortPair() {
-  for (let i = 0; i < 50; i++) {
-    const p = 20000 + 2 * crypto.randomInt(15000);
-    const s = await bindPair(p);
-    if (s) {
-      await Promise.all(s.map((x) => new Promise((r) => x.close(r))));
-      return p;
-    }
-  }
-  throw new Error('no free UDP port pair');
-}
-
-async function rtpPeer() {
-  for (let i = 0; i < 50; i++) {
-    const port = 20000 + 2 * crypto.randomInt(15000);
-    const socks = await bindPair(port);
-    if (!socks) continue;
-    const p = { port, socks, packets: [], lastAt: 0 };
-    socks[0].on('message', (b) => {
-      if (b.length < 12 || b[0] >> 6 !== 2) return;
-      let off = 12 + 4 * (b[0] & 0x0f);
-      if (b[0] & 0x10) off += 4 + 4 * b.readUInt16BE(off + 2);
-      p.packets.push({ pt: b[1] & 0x7f, seq: b.readUInt16BE(2),
-        at: Date.now(), payload: b.subarray(off) });
-      p.lastAt = Date.now();
-    });
-    p.close = () => Promise.all(socks.map((s) =>
-      new Promise((r) => s.close(r))));
-    return p;
-  }
-  throw new Error('no free UDP port pair for the RTP peer');
-}
-
 // --- setup -----------------------------------------------------------------
-
-// Debian's Chromium as in lib.mjs, plus a fake microphone playing wav
-// and no gesture needed before audio plays
-function launch(wav) {
-  const pem = fs.readFileSync(path.join(h.dir, 'server.pem'));
-  const spki = crypto.createHash('sha256').update(new crypto.X509Certificate(
-    pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  return chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: ['--disable-gpu', '--disable-quic',
-      `--ignore-certificate-errors-spki-list=${spki}`,
-      '--autoplay-policy=no-user-gesture-required',
-      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wav}`] });
-}
 
 before(async () => {
   wavDir = await makeTempDir('iccs-wav-');
   const wav = path.join(wavDir, 'tone-1k.wav');
-  writeToneWav(wav);
+  // the fake microphone loops the file: 10 s at 48 kHz, -6 dBFS
+  writeWav(wav, { hz: TONE_HZ, dbfs: -6, ms: 10000, rate: 48000 });
   peer = await rtpPeer();
-  const local = await evenPortPair();
-  h = await startIccs({
-    configPatch: (text) => text.replace(/^( {4}preferred_bearer: esn\n)/m,
-      `$1    rtp_local: "127.0.0.1:${local}"\n` +
-      `    rtp_remote: "127.0.0.1:${peer.port}"\n    codec: PCMU\n`) +
-      `media:\n  wav_dir: ${wavDir}\n`,
-  });
+  h = await startIccs({ configPatch: gatewayPatch({
+    local: await freeRtpPort(), remote: peer.port, wavDir }) });
   await Promise.all([
     h.addOperator('dan', ['dispatcher'], PASSWORD, { name: 'Dan Reid' }),
     h.addOperator('sam', ['supervisor'], PASSWORD, { name: 'Sgt Sam Moore' }),
   ]);
-  browser = await launch(wav);
+  browser = await launchBrowser(h, audioArgs(wav));
   const s = await loginOk(h, 'sam', PASSWORD, 'P1');
   sup = await openConsole(h, s.token);
 });
@@ -295,7 +151,7 @@ test('the microphone reaches the talkgroup\'s RTP peer while Space is held',
     // the first packets may carry the start of capture: skip 10
     const pcm = got.slice(10).flatMap((p) => [...p.payload].map(ulawDecode));
     assert.ok(rms(pcm) > 1000, `too quiet: rms ${rms(pcm)}`);
-    assert.equal(dominantHz(pcm, 8000), TONE_HZ);
+    assert.equal(dominant(pcm, 8000), TONE_HZ);
     const sent = await page.evaluate(() => window.iccs.audio.micFramesSent);
     assert.ok(sent >= 40, `micFramesSent ${sent}`);
 

@@ -11,13 +11,22 @@ export const DESKTOP = { width: 1920, height: 1080 };
 // Chromium trusts the test server's key and nothing else: TLS is really
 // checked (ignoreHTTPSErrors would also make Chromium abort a handshake
 // per connection first, a warning each in the daemon's log).
-export function launchBrowser(h) {
+// extraArgs: e.g. audioArgs() for pages that play and capture sound.
+export function launchBrowser(h, extraArgs = []) {
   const pem = fs.readFileSync(path.join(h.dir, 'server.pem'));
   const spki = crypto.createHash('sha256').update(new crypto.X509Certificate(
     pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
   return chromium.launch({ executablePath: '/usr/bin/chromium',
     args: ['--disable-gpu', '--disable-quic',
-      `--ignore-certificate-errors-spki-list=${spki}`] });
+      `--ignore-certificate-errors-spki-list=${spki}`, ...extraArgs] });
+}
+
+// Audio without a user gesture; with micWav, a fake microphone playing it
+export function audioArgs(micWav) {
+  return ['--autoplay-policy=no-user-gesture-required',
+    ...(micWav ? ['--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-audio-capture=${micWav}`] : [])];
 }
 
 // A fresh browser context (own storage, so own session) with one page;

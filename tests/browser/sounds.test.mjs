@@ -5,14 +5,13 @@
 //
 // Chromium may play audio without a user gesture, as in audio.test.mjs.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test, before, after } from 'node:test';
-import { chromium } from 'playwright-core';
 import { PASSWORD, RES, makeTempDir, startIccs } from '../lib/harness.mjs';
-import { freeRtpPort, udpPair } from '../lib/rtp.mjs';
-import { loginThroughPage, newPage } from './lib.mjs';
+import { freeRtpPort, gatewayPatch, rtpPeer } from '../lib/rtp.mjs';
+import { audioArgs, launchBrowser, loginThroughPage, newPage }
+  from './lib.mjs';
 
 const TONE_HZ = 1000;
 const TG = RES.talkgroup;
@@ -26,17 +25,6 @@ let sup;         // the supervisor's console at P1
 let wavDir;
 let peer;        // the talkgroup's RTP peer, so what the node sends lands
 
-// Debian's Chromium trusting the test server's key, audio without a gesture
-function launch() {
-  const pem = fs.readFileSync(path.join(h.dir, 'server.pem'));
-  const spki = crypto.createHash('sha256').update(new crypto.X509Certificate(
-    pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
-  return chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: ['--disable-gpu', '--disable-quic',
-      `--ignore-certificate-errors-spki-list=${spki}`,
-      '--autoplay-policy=no-user-gesture-required'] });
-}
-
 before(async () => {
   wavDir = await makeTempDir('iccs-sounds-');
   // the daemon runs as nobody and lists this directory
@@ -44,27 +32,19 @@ before(async () => {
   // audio.sounds lists *.wav names only; the content is not played here
   fs.writeFileSync(path.join(wavDir, SOUND_FILE), Buffer.alloc(0));
   fs.writeFileSync(path.join(wavDir, 'notes.txt'), 'not a sound');
-  peer = await udpPair();
-  const local = await freeRtpPort();
-  h = await startIccs({
-    configPatch: (text) => text.replace(/^( {4}preferred_bearer: esn\n)/m,
-      `$1    rtp_local: "127.0.0.1:${local}"\n` +
-      `    rtp_remote: "127.0.0.1:${peer.port}"\n    codec: PCMU\n`) +
-      `media:\n  wav_dir: ${wavDir}\n`,
-  });
+  peer = await rtpPeer();
+  h = await startIccs({ configPatch: gatewayPatch({
+    local: await freeRtpPort(), remote: peer.port, wavDir }) });
   await Promise.all([
     h.addOperator('dan', ['dispatcher'], PASSWORD, { name: 'Dan Reid' }),
     h.addOperator('sam', ['supervisor'], PASSWORD, { name: 'Sgt Sam Moore' }),
   ]);
-  browser = await launch();
+  browser = await launchBrowser(h, audioArgs());
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (peer) {
-    peer.rtp.close();
-    peer.rtcp.close();
-  }
+  if (peer) await peer.close();
   if (h) assert.equal(await h.stop(), 0, h.logs());
 });
 

@@ -2,6 +2,7 @@
 // speaking G.711 µ-law, the console audio channel (/ws/audio) as a
 // client, and the signal checks the tests make (Goertzel, SNR).
 import dgram from 'node:dgram';
+import fs from 'node:fs';
 import WebSocket from 'ws';
 
 export const RATE = 16000;
@@ -219,4 +220,44 @@ export class AudioClient {
       else this.ws.once('close', res);
     });
   }
+}
+
+// ---- fixtures shared by the system and browser audio tests ----
+
+// A 16-bit mono PCM WAV of a sine
+export function writeWav(file, { hz = 1000, dbfs = -12, ms = 1000,
+  rate = 8000 } = {}) {
+  const n = Math.round(rate * ms / 1000);
+  const b = Buffer.alloc(44 + 2 * n);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + 2 * n, 4); b.write('WAVE', 8);
+  b.write('fmt ', 12); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22); b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(2 * rate, 28); b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(2 * n, 40);
+  tone(hz, dbfs, n, 0, rate).forEach((v, i) => b.writeInt16LE(v, 44 + 2 * i));
+  fs.writeFileSync(file, b);
+}
+
+// A config patch giving the harness's talkgroup a gateway RTP stream
+// (and, with wavDir, the sound files audio.play may play)
+export function gatewayPatch({ local, remote, codec = 'PCMU', wavDir }) {
+  return (text) => text.replace(/^( {4}preferred_bearer: esn\n)/m,
+    `$1    rtp_local: "127.0.0.1:${local}"\n` +
+    `    rtp_remote: "127.0.0.1:${remote}"\n    codec: ${codec}\n`) +
+    (wavDir ? `media:\n  wav_dir: ${wavDir}\n` : '');
+}
+
+// The talkgroup's far end: an RTP/RTCP socket pair recording what arrives
+export async function rtpPeer() {
+  const pair = await udpPair();
+  const p = { port: pair.port, rtp: pair.rtp, packets: [], lastAt: 0 };
+  pair.rtp.on('message', (b) => {
+    const r = rtpParse(b);
+    if (!r) return;
+    p.lastAt = Date.now();
+    p.packets.push({ ...r, at: p.lastAt });
+  });
+  p.close = () => Promise.all([pair.rtp, pair.rtcp].map((s) =>
+    new Promise((res) => s.close(res))));
+  return p;
 }

@@ -12,38 +12,22 @@ import {
 } from '../lib/harness.mjs';
 import {
   AudioClient, udpPair, freeRtpPort, rtpPacket, rtpParse, pcmuPayload,
-  ulawDecode, tone, dominant, goertzel, rms, toneSnr, FRAME,
+  ulawDecode, tone, dominant, goertzel, rms, toneSnr, FRAME, writeWav,
+  gatewayPatch,
 } from '../lib/rtp.mjs';
 
 const TG = RES.talkgroup;
 let h, peer, iccsPort, disp, con, audio, ct, sup, wavDir;
-
-// A 16-bit mono WAV at 8 kHz (the engine resamples it to 16 kHz)
-function writeWav(file, hz, ms, rate = 8000) {
-  const n = rate * ms / 1000;
-  const b = Buffer.alloc(44 + 2 * n);
-  b.write('RIFF', 0); b.writeUInt32LE(36 + 2 * n, 4); b.write('WAVE', 8);
-  b.write('fmt ', 12); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22); b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(2 * rate, 28); b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(2 * n, 40);
-  tone(hz, -12, n, 0, rate).forEach((v, i) => b.writeInt16LE(v, 44 + 2 * i));
-  fs.writeFileSync(file, b);
-}
 
 before(async () => {
   peer = await udpPair();
   iccsPort = await freeRtpPort();
   wavDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iccs-wav-'));
   fs.chmodSync(wavDir, 0o755);
-  writeWav(path.join(wavDir, 'check-1200.wav'), 1200, 1500);
-  h = await startIccs({
-    configPatch: (t) => t.replace('    preferred_bearer: esn\n',
-      '    preferred_bearer: esn\n' +
-      `    rtp_local: "127.0.0.1:${iccsPort}"\n` +
-      `    rtp_remote: "127.0.0.1:${peer.port}"\n` +
-      '    codec: PCMU\n') + `media:\n  wav_dir: ${wavDir}\n`,
-  });
+  // 8 kHz: the engine resamples it to 16 kHz
+  writeWav(path.join(wavDir, 'check-1200.wav'), { hz: 1200, ms: 1500 });
+  h = await startIccs({ configPatch: gatewayPatch({ local: iccsPort,
+    remote: peer.port, wavDir }) });
   await h.addOperator('dora', ['dispatcher']);
   await h.addOperator('carl', ['calltaker']);
   await h.addOperator('sven', ['supervisor']);

@@ -106,8 +106,8 @@ after(async () => {
   tunnel?.close();
   if (sim && sim.exitCode === null) {
     try { process.kill(sim.pid, 'SIGTERM'); } catch { /* gone */ }
-    await new Promise((r) => { sim.once('exit', r); setTimeout(r, 5000); });
-    if (sim.exitCode === null) process.kill(sim.pid, 'SIGKILL');
+    await waitFor(() => sim.exitCode !== null, 5000, 'the sim to exit')
+      .catch(() => process.kill(sim.pid, 'SIGKILL'));
   }
   if (process.env.ICCS_KEEP_DIRS !== '1')
     fs.rmSync(dir, { recursive: true, force: true });

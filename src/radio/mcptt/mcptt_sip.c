@@ -479,18 +479,25 @@ int mcptt_group_join(struct mcptt *mc, const char *tg, const char *group)
 }
 
 
-int mcptt_group_leave(struct mcptt *mc, const char *tg)
+/* We end a call of ours: libre sends BYE or CANCEL */
+static int call_end(struct mcptt *mc, const char *id,
+		    enum mcptt_kind kind, const char *why)
 {
-	struct mcptt_call *call = mcptt_call_find(mc, tg);
+	struct mcptt_call *call = mcptt_call_find(mc, id);
 
-	if (!call || call->kind != MCPTT_GROUP)
+	if (!call || call->kind != kind)
 		return ENOENT;
 
-	session_down(call);    /* libre sends BYE or CANCEL */
-	state_report(call, RADIO_GROUP_IDLE, "left");
+	session_down(call);
+	state_report(call, RADIO_GROUP_IDLE, why);
 	mem_deref(call);
-
 	return 0;
+}
+
+
+int mcptt_group_leave(struct mcptt *mc, const char *tg)
+{
+	return call_end(mc, tg, MCPTT_GROUP, "left");
 }
 
 
@@ -655,14 +662,5 @@ int mcptt_private_answer(struct mcptt *mc, const char *id, bool accept)
 
 int mcptt_private_hangup(struct mcptt *mc, const char *id)
 {
-	struct mcptt_call *call = mcptt_call_find(mc, id);
-
-	if (!call || call->kind != MCPTT_PRIVATE)
-		return ENOENT;
-
-	session_down(call);
-	state_report(call, RADIO_GROUP_IDLE, "hung up");
-	mem_deref(call);
-
-	return 0;
+	return call_end(mc, id, MCPTT_PRIVATE, "hung up");
 }
