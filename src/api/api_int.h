@@ -112,6 +112,11 @@ void api_http_reply(struct http_conn *conn, uint16_t code,
 		    const void *body, size_t len);
 void api_http_json(struct http_conn *conn, uint16_t code, json_t *j);
 void api_http_error(struct http_conn *conn, const struct api_err *e);
+/* The same, sent once the audit entries queued so far are durable */
+void api_http_audited(struct api *api, struct http_conn *conn,
+		      uint16_t code, json_t *j);
+void api_http_audited_error(struct api *api, struct http_conn *conn,
+			    const struct api_err *e);
 const char *api_http_reason(uint16_t code);
 void api_tcp_nodelay(struct tcp_conn *tc);
 void api_http_handler(struct http_conn *conn, const struct http_msg *msg,

@@ -13,6 +13,7 @@
 #include <re.h>
 #include <jansson.h>
 #include "core/log.h"
+#include "core/audit.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -99,6 +100,60 @@ void api_http_error(struct http_conn *conn, const struct api_err *e)
 			      "reason", e->reason);
 
 	api_http_json(conn, (uint16_t)e->code, j);
+	json_decref(j);
+}
+
+
+/* A reply that waits until every audit entry queued before it is on
+ * disk: whoever is told an action happened can rely on its audit entry */
+struct held {
+	struct http_conn *conn;
+	uint16_t code;
+	json_t *j;
+};
+
+
+static void held_send(void *arg)
+{
+	struct held *h = arg;
+
+	api_http_json(h->conn, h->code, h->j);
+	json_decref(h->j);
+	mem_deref(h->conn);
+	mem_deref(h);
+}
+
+
+void api_http_audited(struct api *api, struct http_conn *conn,
+		      uint16_t code, json_t *j)
+{
+	struct held *h;
+
+	if (!audit_pending(api->ctx.audit)) {
+		api_http_json(conn, code, j);
+		return;
+	}
+
+	h = mem_zalloc(sizeof(*h), NULL);
+	if (!h) {
+		api_http_reply(conn, 500, "application/json", NULL, "{}", 2);
+		return;
+	}
+	h->conn = mem_ref(conn);
+	h->code = code;
+	h->j = json_incref(j);
+	if (audit_when_durable(api->ctx.audit, held_send, h))
+		held_send(h);
+}
+
+
+void api_http_audited_error(struct api *api, struct http_conn *conn,
+			    const struct api_err *e)
+{
+	json_t *j = json_pack("{s:{s:i, s:s}}", "error", "code", e->code,
+			      "reason", e->reason);
+
+	api_http_audited(api, conn, (uint16_t)e->code, j);
 	json_decref(j);
 }
 

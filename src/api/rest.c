@@ -175,14 +175,14 @@ static void login_done(int code, const char *reason, struct session *s,
 			++api->cnt.logins_failed;
 		api_count_error(api, code);
 		api_fail(&e, code, "%s", reason);
-		api_http_error(lr->conn, &e);
+		api_http_audited_error(api, lr->conn, &e);
 		goto out;
 	}
 
 	++api->cnt.logins_ok;
 	j = session_info_json(api->ctx.sessions, s);
 	json_object_set_new(j, "token", json_string(token));
-	api_http_json(lr->conn, 201, j);
+	api_http_audited(api, lr->conn, 201, j);
 	json_decref(j);
 
  out:
@@ -291,9 +291,9 @@ static void route(struct api *api, struct http_conn *conn,
 
  out:
 	if (err)
-		api_http_error(conn, &e);
+		api_http_audited_error(r.api, conn, &e);
 	else
-		api_http_json(conn, 200, result);
+		api_http_audited(r.api, conn, 200, result);
 	json_decref(result);
 	json_decref(params);
 }

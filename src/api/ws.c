@@ -11,6 +11,7 @@
 #include <re.h>
 #include <jansson.h>
 #include "core/log.h"
+#include "core/audit.h"
 #include "auth/rbac.h"
 #include "auth/session.h"
 #include "api/api.h"
@@ -28,6 +29,7 @@ struct ws_client {
 	char peer[64];
 	bool busy;                 /* inside handle_text               */
 	bool close_after;          /* session ended while busy         */
+	unsigned held;             /* replies waiting for the audit    */
 };
 
 
@@ -55,21 +57,80 @@ static void send_json(struct ws_client *c, json_t *j)
 }
 
 
-static void reply(struct ws_client *c, int64_t id, json_t *result,
-		  const struct api_err *e)
+static json_t *reply_json(int64_t id, json_t *result,
+			  const struct api_err *e)
 {
-	json_t *j;
-
 	json_t *jid = id >= 0 ? json_integer(id) : json_null();
 
 	if (e)
-		j = json_pack("{s:o, s:b, s:{s:i, s:s}}", "id", jid, "ok", 0,
-			      "error", "code", e->code, "reason", e->reason);
-	else
-		j = json_pack("{s:o, s:b, s:O}", "id", jid, "ok", 1,
-			      "result", result);
+		return json_pack("{s:o, s:b, s:{s:i, s:s}}", "id", jid,
+				 "ok", 0, "error", "code", e->code,
+				 "reason", e->reason);
+	return json_pack("{s:o, s:b, s:O}", "id", jid, "ok", 1,
+			 "result", result);
+}
+
+
+static void reply(struct ws_client *c, int64_t id, json_t *result,
+		  const struct api_err *e)
+{
+	json_t *j = reply_json(id, result, e);
+
 	send_json(c, j);
 	json_decref(j);
+}
+
+
+/* A reply waiting until the audit entries queued before it are durable.
+ * Replies of one console keep their order: once one waits, every later
+ * one finds the trail pending too and queues behind it. */
+struct held {
+	struct ws_client *c;
+	json_t *j;
+};
+
+
+static void close_ended(struct ws_client *c)
+{
+	(void)websock_close(c->wc, WEBSOCK_NORMAL_CLOSURE, "session ended");
+}
+
+
+static void held_send(void *arg)
+{
+	struct held *h = arg;
+	struct ws_client *c = h->c;
+
+	send_json(c, h->j);
+	json_decref(h->j);
+	if (!--c->held && c->close_after && !c->busy)
+		close_ended(c);
+	mem_deref(h);
+	mem_deref(c);
+}
+
+
+static void reply_audited(struct ws_client *c, int64_t id, json_t *result,
+			  const struct api_err *e)
+{
+	struct audit *au = c->api->ctx.audit;
+	struct held *h;
+
+	if (!audit_pending(au) && !c->held) {
+		reply(c, id, result, e);
+		return;
+	}
+
+	h = mem_zalloc(sizeof(*h), NULL);
+	if (!h) {
+		reply(c, id, NULL, &(struct api_err){500, "out of memory"});
+		return;
+	}
+	h->c = mem_ref(c);
+	h->j = reply_json(id, result, e);
+	++c->held;
+	if (audit_when_durable(au, held_send, h))
+		held_send(h);
 }
 
 
@@ -127,15 +188,9 @@ static void handle_text(struct ws_client *c, struct mbuf *mb)
 	else
 		err = api_dispatch(&r, msg, &result, &e);
 
-	reply(c, id, result, err ? &e : NULL);
+	reply_audited(c, id, result, err ? &e : NULL);
 	json_decref(result);
 	json_decref(msg);
-}
-
-
-static void close_ended(struct ws_client *c)
-{
-	(void)websock_close(c->wc, WEBSOCK_NORMAL_CLOSURE, "session ended");
 }
 
 
@@ -156,7 +211,7 @@ static void recv_handler(const struct websock_hdr *hdr, struct mbuf *mb,
 	c->busy = true;
 	handle_text(c, mb);
 	c->busy = false;
-	if (c->close_after)
+	if (c->close_after && !c->held)
 		close_ended(c);
 	mem_deref(c);
 }
@@ -222,7 +277,7 @@ static void session_ended(struct api *api, json_t *data)
 		send_event(c, "session.ended", data);
 		session_detach(c->sess);
 		c->sess = mem_deref(c->sess);
-		if (c->busy)
+		if (c->busy || c->held)   /* its replies go out first */
 			c->close_after = true;
 		else
 			close_ended(c);

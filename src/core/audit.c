@@ -45,6 +45,8 @@ static void destructor(void *data)
 {
 	struct audit *a = data;
 
+	/* the writer drains its queue before the key and store go */
+	a->w = mem_deref(a->w);
 	if (a->key)
 		OPENSSL_cleanse(a->key, a->keylen);
 	mem_deref(a->key);
@@ -293,8 +295,7 @@ void audit_row_entry(sqlite3_stmt *stmt, struct audit_entry *e)
 }
 
 
-static int last_entry(const struct audit *a,
-		      struct audit_head *last)
+static int last_entry(struct store *st, struct audit_head *last)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -302,7 +303,7 @@ static int last_entry(const struct audit *a,
 	last->seq = 0;
 	memcpy(last->hash, audit_zero_prev, sizeof(last->hash));
 
-	rc = sqlite3_prepare_v2(store_db(a->st), "SELECT seq, hash FROM audit"
+	rc = sqlite3_prepare_v2(store_db(st), "SELECT seq, hash FROM audit"
 				" ORDER BY seq DESC LIMIT 1", -1, &stmt, NULL);
 	if (rc != SQLITE_OK)
 		return store_err(rc);
@@ -323,12 +324,13 @@ static int last_entry(const struct audit *a,
 /* If the head is ahead of the store, the tail was cut off: chain on from
  * the head so the cut stays visible as a gap instead of being papered
  * over by new entries that reuse the missing seq numbers. */
-static int chain_point(const struct audit *a, struct audit_head *last)
+static int chain_point(const struct audit *a, struct store *st,
+		       struct audit_head *last)
 {
 	struct audit_head h;
 	int err;
 
-	err = last_entry(a, last);
+	err = last_entry(st, last);
 	if (err)
 		return err;
 
@@ -344,13 +346,13 @@ static int chain_point(const struct audit *a, struct audit_head *last)
 }
 
 
-static int insert(const struct audit *a, const struct audit_entry *e,
+static int insert(struct store *st, const struct audit_entry *e,
 		  const char *prev, const char *hash)
 {
 	sqlite3_stmt *stmt;
 	int rc;
 
-	rc = sqlite3_prepare_v2(store_db(a->st), "INSERT INTO audit("
+	rc = sqlite3_prepare_v2(store_db(st), "INSERT INTO audit("
 				AUDIT_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?)",
 				-1, &stmt, NULL);
 	if (rc != SQLITE_OK)
@@ -389,55 +391,86 @@ static bool detail_valid(const char *detail)
 }
 
 
-int audit_append(struct audit *a, struct audit_entry *e)
+bool audit_entry_valid(const struct audit_entry *e)
 {
-	struct audit_head last, head;
+	return e && str_isset(e->actor) && str_isset(e->action) &&
+		str_isset(e->result) && detail_valid(e->detail);
+}
+
+
+/* Append ev[0..n) in one transaction of st, chained on from the newest
+ * entry (read inside the transaction, so another process appending at
+ * the same time, iccsctl, cannot fork the chain), then move the head.
+ * Sets seq of each; ts_ms must be set.  One fsync per batch, not per
+ * entry: that is what lets the writer thread keep up with a busy room. */
+int audit_commit(struct audit *a, struct store *st,
+		 struct audit_entry **ev, size_t n)
+{
+	struct audit_head last;
 	int err;
 
-	if (!a || !e || !str_isset(e->actor) || !str_isset(e->action) ||
-	    !str_isset(e->result) || !detail_valid(e->detail))
-		return EINVAL;
-
-	err = store_begin(a->st);
+	err = store_begin(st);
 	if (err)
 		return err;
 
-	err = chain_point(a, &last);
-	if (err)
-		goto out;
+	err = chain_point(a, st, &last);
 
-	e->seq   = last.seq + 1;
-	e->ts_ms = now_ms();
+	for (size_t i = 0; !err && i < n; i++) {
+		char hash[HEX_LEN + 1];
 
-	head.seq = e->seq;
-	err = audit_entry_hash(a, last.hash, e, head.hash);
-	if (err)
-		goto out;
+		ev[i]->seq = last.seq + 1;
+		err = audit_entry_hash(a, last.hash, ev[i], hash);
+		if (!err)
+			err = insert(st, ev[i], last.hash, hash);
+		if (!err) {
+			last.seq = ev[i]->seq;
+			memcpy(last.hash, hash, sizeof(last.hash));
+		}
+	}
 
-	err = insert(a, e, last.hash, head.hash);
-	if (err)
-		goto out;
-
-	err = store_commit(a->st);
-
- out:
+	if (!err)
+		err = store_commit(st);
 	if (err) {
-		store_rollback(a->st);
-		log_error("audit", "append %s/%s failed: %m", e->actor,
-			  e->action, err);
+		store_rollback(st);
+		log_error("audit", "append of %u entries failed: %m",
+			  (unsigned)n, err);
 		return err;
 	}
 
-	/* The entry is committed: a head left behind is not a fault
+	/* The entries are committed: a head left behind is not a fault
 	 * (audit_verify accepts it), so report and carry on. */
-	err = head_write(a, &head);
+	err = head_write(a, &last);
 	if (err)
 		log_error("audit", "%s: head not written: %m", a->headpath,
 			  err);
+	return 0;
+}
 
+
+void audit_fire_hook(const struct audit *a, const struct audit_entry *e)
+{
 	if (a->hook)
 		a->hook(e, a->hook_arg);
-	return 0;
+}
+
+
+/* Without a writer thread (iccsctl, tests) the entry is durable when this
+ * returns; with one (iccsd) it is queued, see audit_writer.c */
+int audit_append(struct audit *a, struct audit_entry *e)
+{
+	int err;
+
+	if (!a || !audit_entry_valid(e))
+		return EINVAL;
+
+	e->ts_ms = now_ms();
+	if (a->w)
+		return audit_writer_push(a->w, e);
+
+	err = audit_commit(a, a->st, &e, 1);
+	if (!err)
+		audit_fire_hook(a, e);
+	return err;
 }
 
 
@@ -481,7 +514,7 @@ uint64_t audit_count(const struct audit *a)
 {
 	struct audit_head last;
 
-	if (!a || last_entry(a, &last))
+	if (!a || last_entry(a->st, &last))
 		return 0;
 	return last.seq;
 }

@@ -9,6 +9,7 @@
  * nobody can forge a consistent chain.  The head (last seq and hash) is
  * also kept in "<store>.audit-head" so a truncated tail is found too.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
@@ -46,6 +47,20 @@ int  audit_export(struct audit *a, FILE *f);
 int  audit_query(struct audit *a, uint64_t before, unsigned limit,
 		 json_t **entriesp);
 uint64_t audit_count(const struct audit *a);
+
+/*
+ * iccsd appends on a writer thread (audit_writer.c): audit_log() queues
+ * and returns.  audit_when_durable() runs h on the main loop once every
+ * entry queued so far is committed (at once when nothing is pending):
+ * replies wait for it, so acknowledged means audited.  audit_flush()
+ * blocks until the queue is written (reads of the trail, shutdown);
+ * ETIMEDOUT after 10 s.  Without a writer all of them are immediate.
+ */
+typedef void (audit_durable_h)(void *arg);
+int  audit_writer_start(struct audit *a);
+int  audit_when_durable(struct audit *a, audit_durable_h *h, void *arg);
+bool audit_pending(const struct audit *a);
+int  audit_flush(struct audit *a);
 
 /* Called after each committed append (consoles show the trail live) */
 typedef void (audit_entry_h)(const struct audit_entry *e, void *arg);

@@ -19,6 +19,7 @@ struct audit {
 	EVP_MAC *mac;
 	audit_entry_h *hook;      /* told of every committed entry */
 	void *hook_arg;
+	struct audit_writer *w;   /* NULL: append synchronously   */
 };
 
 /* Last seq and hash, as in the head file */
@@ -35,3 +36,11 @@ int  audit_entry_hash(const struct audit *a, const char *prev,
 int  audit_head_read(const struct audit *a, struct audit_head *h);
 void audit_row_entry(sqlite3_stmt *stmt, struct audit_entry *e);
 const char *audit_col_text(sqlite3_stmt *stmt, int i);
+
+bool audit_entry_valid(const struct audit_entry *e);
+int  audit_commit(struct audit *a, struct store *st,
+		  struct audit_entry **ev, size_t n);
+void audit_fire_hook(const struct audit *a, const struct audit_entry *e);
+
+/* audit_writer.c: queue e (copied; seq is set when committed) */
+int  audit_writer_push(struct audit_writer *w, const struct audit_entry *e);

@@ -162,6 +162,7 @@ int audit_verify(struct audit *a, audit_problem_h *ph, void *arg,
 	struct audit_head head;
 	int herr, err;
 
+	(void)audit_flush(a);   /* what is queued belongs to the trail */
 	if (!a)
 		return EINVAL;
 
@@ -235,6 +236,7 @@ int audit_export(struct audit *a, FILE *f)
 	sqlite3_stmt *stmt;
 	int rc, err = 0;
 
+	(void)audit_flush(a);
 	if (!a || !f)
 		return EINVAL;
 
@@ -273,6 +275,7 @@ int audit_query(struct audit *a, uint64_t before, unsigned limit,
 	sqlite3_stmt *stmt;
 	int rc;
 
+	(void)audit_flush(a);
 	if (!a || !entriesp)
 		return EINVAL;
 

@@ -344,6 +344,8 @@ static int start(void)
 	}
 
 	err = audit_alloc(&d.audit, d.store, d.conf->audit_key);
+	if (!err)
+		err = audit_writer_start(d.audit);
 	if (err) {
 		log_error(MOD, "cannot start the audit trail: %m", err);
 		return err;

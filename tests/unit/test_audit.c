@@ -513,6 +513,83 @@ static void weak_keys_refused(void **state)
 }
 
 
+/* With the writer thread: audit_log() only queues; a "reply" runs once
+ * every entry queued before it is in the store, replies run in order, and
+ * the chain stays one chain although a second process (iccsctl, here a
+ * second audit object on its own connection) appends meanwhile. */
+struct durable {
+	struct fx *fx;
+	unsigned order[2];
+	uint64_t seen[2];     /* rows in the store when each was told   */
+	unsigned calls;
+};
+
+struct told {
+	struct durable *d;
+	unsigned idx;
+};
+
+
+static uint64_t rows(struct fx *fx)
+{
+	char txt[32];
+
+	tu_query_text(fx->tu.st, "SELECT count(*) FROM audit", txt,
+		      sizeof(txt));
+	return strtoull(txt, NULL, 10);
+}
+
+
+static void durable_h(void *arg)
+{
+	struct told *t = arg;
+	struct durable *d = t->d;
+
+	d->order[d->calls] = t->idx;
+	d->seen[t->idx] = rows(d->fx);
+	if (++d->calls == 2)
+		re_cancel();
+}
+
+
+static void writer_acknowledges_durable(void **state)
+{
+	struct fx *fx = *state;
+	struct audit *other = NULL;
+	struct durable d = {fx, {9, 9}, {0, 0}, 0};
+	struct told t0 = {&d, 0}, t1 = {&d, 1};
+	uint64_t n;
+
+	assert_int_equal(audit_writer_start(fx->au), 0);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(audit_log(fx->au, "alice", "L01", "ptt",
+					   "tg-north", "ok", NULL), 0);
+	assert_true(audit_pending(fx->au));
+	assert_int_equal(audit_when_durable(fx->au, durable_h, &t0), 0);
+
+	assert_int_equal(audit_alloc(&other, fx->tu.st, fx->key), 0);
+	assert_int_equal(audit_log(other, "iccsctl", NULL, "operator.lock",
+				   "bob", "ok", NULL), 0);
+	mem_deref(other);
+
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(audit_log(fx->au, "bob", "L02", "select",
+					   "tg-south", "ok", NULL), 0);
+	assert_int_equal(audit_when_durable(fx->au, durable_h, &t1), 0);
+
+	if (d.calls < 2)
+		assert_int_equal(re_main(NULL), 0);
+	assert_int_equal(d.order[0], 0);
+	assert_int_equal(d.order[1], 1);
+	assert_true(d.seen[0] >= N_ENTRIES + 200);
+	assert_true(d.seen[1] == N_ENTRIES + 251);
+	assert_false(audit_pending(fx->au));
+
+	assert_int_equal(audit_verify(fx->au, NULL, NULL, &n), 0);
+	assert_int_equal(n, N_ENTRIES + 251);
+}
+
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -536,8 +613,15 @@ int main(void)
 		T(query_newest_first),
 		T(detail_keys_sorted),
 		T(weak_keys_refused),
+		T(writer_acknowledges_durable),
 	};
 
+	int rc;
+
 	log_setup(LOG_LVL_ERROR, LOG_TARGET_STDERR, "test_audit");
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (libre_init())
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	libre_close();
+	return rc;
 }
