@@ -1,0 +1,391 @@
+/**
+ * @file ops_record.c  Recordings for consoles: search, instant recall,
+ *                     replay into the headset, export
+ *
+ * Replay plays into the operator's own headset (media_play into
+ * "position:<id>"), mixed with the live audio, which goes on: that is
+ * what instant recall is.  A recording is decoded to a WAV in
+ * <recording dir>/.replay first, which media_play reads a frame per
+ * tick; those copies are removed after an hour.  Every search, replay
+ * and export is audited; a recording of a resource the operator's roles
+ * do not cover is not found.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <re.h>
+#include <jansson.h>
+#include "core/conf.h"
+#include "core/audit.h"
+#include "auth/rbac.h"
+#include "auth/session.h"
+#include "media/media.h"
+#include "record/rec.h"
+#include "api/api.h"
+#include "api/api_int.h"
+
+enum { REPLAY_KEEP_S = 3600, RECALL_MAX = 10 };
+
+
+static bool may_see(struct api_req *r, const json_t *row)
+{
+	const char *res = json_string_value(json_object_get(row, "resource"));
+	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, res);
+	uint32_t roles = session_roles(r->sess);
+
+	/* a call leg or an intercom has no talkgroup entry: exporters
+	 * (supervisors) see those */
+	return rs ? (rs->roles & roles) != 0 :
+		rbac_allowed(roles, "recording.export");
+}
+
+
+static json_t *visible(struct api_req *r, json_t *arr)
+{
+	json_t *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		if (may_see(r, v))
+			json_array_append(out, v);
+	}
+	json_decref(arr);
+	return out;
+}
+
+
+static void audit_rec(struct api_req *r, const char *action,
+		      const char *object, const char *result, json_t *detail)
+{
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+			session_position(r->sess), action, object, result,
+			detail);
+	json_decref(detail);
+}
+
+
+int api_op_rec_search(struct api_req *r, const json_t *msg, json_t **res,
+		      struct api_err *e)
+{
+	json_t *arr = NULL, *q = json_deep_copy(msg);
+	int err;
+
+	if (!q)
+		return api_fail(e, 500, "out of memory");
+	json_object_del(q, "op");
+	json_object_del(q, "id");
+
+	err = rec_search(r->api->ctx.rec, q, &arr);
+	if (err) {
+		json_decref(q);
+		return api_fail(e, 503, "recordings index: %s", strerror(err));
+	}
+
+	arr = visible(r, arr);
+	audit_rec(r, "recording.search", NULL, "ok", json_pack(
+		"{s:O, s:I}", "query", q, "found",
+		(json_int_t)json_array_size(arr)));
+	json_decref(q);
+	*res = json_pack("{s:o}", "recordings", arr);
+	return 0;
+}
+
+
+/* Replay copies older than an hour go */
+static void replay_tidy(const char *dir)
+{
+	time_t now = time(NULL);
+	struct dirent *de;
+	char path[1024];
+	struct stat sb;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		re_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!stat(path, &sb) && now - sb.st_mtime > REPLAY_KEEP_S)
+			(void)unlink(path);
+	}
+	(void)closedir(d);
+}
+
+
+/* Put k samples at sample offset at of *all (grown, zero-filled): added
+ * with saturation (mix) or copied */
+static int pcm_place(int16_t **all, size_t *n, size_t at,
+		     const int16_t *pcm, size_t k, bool mix)
+{
+	int16_t *np;
+
+	if (at + k > *n) {
+		np = realloc(*all, (at + k) * sizeof(*np));
+		if (!np)
+			return ENOMEM;
+		memset(np + *n, 0, (at + k - *n) * sizeof(*np));
+		*all = np;
+		*n = at + k;
+	}
+	for (size_t i = 0; i < k; i++) {
+		int32_t v = mix ? (int32_t)(*all)[at + i] + pcm[i] : pcm[i];
+
+		(*all)[at + i] = (int16_t)(v > 32767 ? 32767 :
+					   v < -32768 ? -32768 : v);
+	}
+	return 0;
+}
+
+
+/* Decode rows (newest first, as searched) into one WAV and play it into
+ * the headset of the operator's position: one after the other, oldest
+ * first (a talkgroup's transmissions), or mixed on their own timeline
+ * (both directions of a call) */
+static int play_rows(struct api_req *r, json_t *rows, bool mix,
+		     struct api_err *e)
+{
+	static unsigned seq;
+	const char *pos = session_position(r->sess);
+	struct media_play pl = {0};
+	char dir[600], wav[700], path[700], target[80];
+	json_int_t t0 = INT64_MAX;
+	int16_t *all = NULL;
+	size_t n = 0, i;
+	json_t *v;
+	int err = 0;
+
+	if (rec_path(r->api->ctx.rec, ".replay", dir, sizeof(dir)))
+		return api_fail(e, 500, "bad recording path");
+	(void)mkdir(dir, 0750);
+	replay_tidy(dir);
+
+	json_array_foreach(rows, i, v) {
+		json_int_t st = json_integer_value(json_object_get(v, "start"));
+
+		t0 = st < t0 ? st : t0;
+	}
+
+	for (i = json_array_size(rows); !err && i-- > 0;) {
+		const char *file;
+		json_int_t st;
+		int16_t *pcm;
+		size_t k;
+
+		v = json_array_get(rows, i);
+		file = json_string_value(json_object_get(v, "file"));
+		st = json_integer_value(json_object_get(v, "start"));
+		err = rec_path(r->api->ctx.rec, file, path, sizeof(path));
+		if (!err)
+			err = rec_decode_file(path, &pcm, &k);
+		if (err)
+			break;
+		err = pcm_place(&all, &n, mix ? (size_t)(st - t0) * 16 : n,
+				pcm, k, mix);
+		free(pcm);
+	}
+
+	re_snprintf(wav, sizeof(wav), "%s/%s-%ld-%u.wav", dir, pos,
+		    (long)time(NULL), ++seq);
+	if (!err)
+		err = n ? rec_wav_write(wav, all, n) : ENODATA;
+	free(all);
+	if (err)
+		return api_fail(e, err == ENOENT ? 404 : 500, "cannot replay: "
+				"%s", strerror(err));
+
+	re_snprintf(target, sizeof(target), "position:%s", pos);
+	pl.wav = wav;
+	pl.level_dbfs = 0;
+	err = media_play(r->api->ctx.media, target, &pl);
+	if (err)
+		return api_fail(e, 503, "media engine busy: %s",
+				strerror(err));
+	return 0;
+}
+
+
+static json_t *ids_of(const json_t *rows)
+{
+	json_t *ids = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(rows, i, v)
+		json_array_append(ids, json_object_get(v, "id"));
+	return ids;
+}
+
+
+int api_op_rec_replay(struct api_req *r, const json_t *msg, json_t **res,
+		      struct api_err *e)
+{
+	json_int_t id = json_integer_value(json_object_get(msg, "rec"));
+	json_t *row = rec_get(r->api->ctx.rec, id), *rows;
+	const char *file;
+	int err;
+
+	if (!row || !may_see(r, row)) {
+		json_decref(row);
+		return api_fail(e, 404, "no recording %lld", (long long)id);
+	}
+
+	file = json_string_value(json_object_get(row, "file"));
+	rows = json_pack("[O]", row);
+	err = play_rows(r, rows, false, e);
+	audit_rec(r, "recording.replay", file, err ? "failed" : "ok",
+		  json_pack("{s:I}", "rec", id));
+	json_decref(rows);
+	if (err) {
+		json_decref(row);
+		return err;
+	}
+
+	*res = json_pack("{s:o}", "recording", row);
+	return 0;
+}
+
+
+/* The last call this position took: both its legs */
+static int last_call(struct api_req *r, json_t **rowsp, char *obj,
+		     size_t sz)
+{
+	json_t *q, *rows = NULL;
+	const char *cid;
+	int err;
+
+	q = json_pack("{s:s, s:s, s:s, s:i}", "kind", "call", "position",
+		      session_position(r->sess), "direction", "tx", "limit", 1);
+	err = q ? rec_search(r->api->ctx.rec, q, &rows) : ENOMEM;
+	json_decref(q);
+	if (err)
+		return err;
+
+	cid = json_string_value(json_object_get(json_array_get(rows, 0),
+						"call_id"));
+	if (!cid) {
+		*rowsp = rows;        /* empty */
+		return 0;
+	}
+	str_ncpy(obj, cid, sz);
+	q = json_pack("{s:s, s:i}", "call_id", cid, "limit", 20);
+	json_decref(rows);
+	rows = NULL;
+	err = q ? rec_search(r->api->ctx.rec, q, &rows) : ENOMEM;
+	json_decref(q);
+	if (!err)
+		*rowsp = rows;
+	return err;
+}
+
+
+/* Instant recall: the last transmissions of a talkgroup, or the last
+ * call of this position, at once, in the headset, while live audio goes
+ * on */
+int api_op_rec_recall(struct api_req *r, const json_t *msg, json_t **res,
+		      struct api_err *e)
+{
+	const char *tg = json_string_value(json_object_get(msg, "resource"));
+	bool call = json_is_true(json_object_get(msg, "call"));
+	json_t *cnt = json_object_get(msg, "count");
+	json_int_t count = cnt ? json_integer_value(cnt) : 1;
+	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, tg);
+	char obj[80] = "";
+	json_t *q, *rows = NULL;
+	int err;
+
+	if (!!tg == call)
+		return api_fail(e, 400, "give either 'resource' or 'call'");
+	if (tg && (!rs || !(rs->roles & session_roles(r->sess))))
+		return api_fail(e, 404, "no resource '%s'", tg);
+
+	if (call) {
+		err = last_call(r, &rows, obj, sizeof(obj));
+	}
+	else {
+		str_ncpy(obj, tg, sizeof(obj));
+		q = json_pack("{s:s, s:I}", "resource", tg, "limit", count);
+		err = q ? rec_search(r->api->ctx.rec, q, &rows) : ENOMEM;
+		json_decref(q);
+	}
+	if (err)
+		return api_fail(e, 503, "recordings index: %s", strerror(err));
+	if (!json_array_size(rows)) {
+		json_decref(rows);
+		return api_fail(e, 404, "nothing recorded %s%s yet", call ?
+				"of a call here" : "on ", call ? "" : tg);
+	}
+
+	err = play_rows(r, rows, call, e);
+	audit_rec(r, "recording.recall", obj, err ? "failed" : "ok",
+		  json_pack("{s:o}", "recs", ids_of(rows)));
+	if (err) {
+		json_decref(rows);
+		return err;
+	}
+
+	*res = json_pack("{s:o}", "recordings", rows);
+	return 0;
+}
+
+
+/* The file itself with its metadata, base64 in the reply (a recording
+ * of a minute is ~180 kB) */
+int api_op_rec_export(struct api_req *r, const json_t *msg, json_t **res,
+		      struct api_err *e)
+{
+	json_int_t id = json_integer_value(json_object_get(msg, "rec"));
+	json_t *row = rec_get(r->api->ctx.rec, id);
+	const char *file;
+	char path[700], *b64 = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0, blen;
+	FILE *f = NULL;
+	long flen;
+	int err = 0;
+
+	if (!row || !may_see(r, row)) {
+		json_decref(row);
+		return api_fail(e, 404, "no recording %lld", (long long)id);
+	}
+	file = json_string_value(json_object_get(row, "file"));
+
+	if (rec_path(r->api->ctx.rec, file, path, sizeof(path)) ||
+	    !(f = fopen(path, "rb")) || fseek(f, 0, SEEK_END) ||
+	    (flen = ftell(f)) < 0 || flen > 16 * 1024 * 1024 ||
+	    fseek(f, 0, SEEK_SET))
+		err = ENOENT;
+	else if (!(buf = malloc((size_t)flen + 1)) ||
+		 fread(buf, 1, (size_t)flen, f) != (size_t)flen)
+		err = EIO;
+	else
+		len = (size_t)flen;
+	if (f)
+		(void)fclose(f);
+
+	blen = 4 * (len / 3 + 1) + 4;
+	if (!err && !(b64 = malloc(blen + 1)))
+		err = ENOMEM;
+	if (!err && base64_encode(buf, len, b64, &blen))
+		err = EINVAL;
+	free(buf);
+
+	audit_rec(r, "recording.export", file, err ? "failed" : "ok",
+		  json_pack("{s:I, s:O}", "rec", id, "sha256",
+			    json_object_get(row, "sha256")));
+	if (err) {
+		free(b64);
+		json_decref(row);
+		return api_fail(e, err == ENOENT ? 404 : 500, "cannot export: "
+				"%s", strerror(err));
+	}
+
+	*res = json_pack("{s:o, s:s, s:s%}", "recording", row,
+			 "content_type", "audio/ogg", "data", b64, blen);
+	free(b64);
+	return 0;
+}
