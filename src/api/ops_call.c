@@ -1,0 +1,177 @@
+/**
+ * @file ops_call.c  999/101 call handling from the console: ready, answer,
+ *                   hold, transfer, hang up (phone.h does the work)
+ */
+#include <string.h>
+#include <re.h>
+#include <jansson.h>
+#include "core/conf.h"
+#include "core/audit.h"
+#include "auth/session.h"
+#include "phone/phone.h"
+#include "api/api.h"
+#include "api/api_int.h"
+
+
+static uint64_t call_field(const json_t *msg)
+{
+	return (uint64_t)json_integer_value(json_object_get(msg, "call"));
+}
+
+
+static void audit_call(struct api_req *r, const char *action, uint64_t id,
+		       const char *result, json_t *detail)
+{
+	char obj[32];
+
+	(void)re_snprintf(obj, sizeof(obj), "%llu", (unsigned long long)id);
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+			session_position(r->sess), action, obj, result,
+			detail);
+	json_decref(detail);
+}
+
+
+/* phone_* errors to API errors, in one place */
+static int call_fail(struct api_err *e, int err, uint64_t id)
+{
+	switch (err) {
+
+	case ENOENT:
+		return api_fail(e, 404, "no call %llu",
+				(unsigned long long)id);
+	case EPERM:
+		return api_fail(e, 403, "call %llu is not at this position",
+				(unsigned long long)id);
+	case EPROTO:
+		return api_fail(e, 409, "call %llu is not in a state for "
+				"that", (unsigned long long)id);
+	case ENOTSUP:
+		return api_fail(e, 404, "no such transfer target");
+	case EBUSY:
+		return api_fail(e, 409, "the target position is not free");
+	case EINVAL:
+		return api_fail(e, 400, "a call cannot go to its own "
+				"position");
+	default:
+		return api_fail(e, 500, "call control failed: %s",
+				strerror(err));
+	}
+}
+
+
+static struct phone *phone_of(struct api_req *r, struct api_err *e)
+{
+	if (!r->api->ctx.phone)
+		(void)api_fail(e, 503, "telephony is not configured on this "
+			       "node");
+	return r->api->ctx.phone;
+}
+
+
+int api_op_call_state(struct api_req *r, const json_t *msg, json_t **res,
+		      struct api_err *e)
+{
+	(void)msg;
+	(void)e;
+	*res = phone_state_json(r->api->ctx.phone, session_position(r->sess));
+	return 0;
+}
+
+
+int api_op_call_ready(struct api_req *r, const json_t *msg, json_t **res,
+		      struct api_err *e)
+{
+	struct phone *ph = phone_of(r, e);
+	bool on = json_is_true(json_object_get(msg, "on"));
+	const char *pos = session_position(r->sess);
+	int err;
+
+	if (!ph)
+		return e->code;
+
+	err = phone_ready(ph, pos, on);
+	if (err)
+		return api_fail(e, 409, "cannot change readiness: %s",
+				strerror(err));
+
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess), pos,
+			on ? "call.ready" : "call.not_ready", pos, "ok", NULL);
+	*res = phone_state_json(ph, pos);
+	return 0;
+}
+
+
+/* answer, hangup, hold share their shape */
+static int call_ctl(struct api_req *r, const json_t *msg, json_t **res,
+		    struct api_err *e, const char *action)
+{
+	struct phone *ph = phone_of(r, e);
+	const char *pos = session_position(r->sess);
+	uint64_t id = call_field(msg);
+	int err;
+
+	if (!ph)
+		return e->code;
+
+	if (!strcmp(action, "call.answer"))
+		err = phone_answer(ph, pos, id);
+	else if (!strcmp(action, "call.hangup"))
+		err = phone_hangup(ph, pos, id);
+	else
+		err = phone_hold(ph, pos, id, json_is_true(
+					 json_object_get(msg, "on")));
+
+	audit_call(r, action, id, err ? "failed" : "ok", NULL);
+	if (err)
+		return call_fail(e, err, id);
+
+	*res = phone_call_json(ph, id);
+	if (!*res)
+		*res = json_pack("{s:I, s:s}", "id", (json_int_t)id,
+				 "state", "ended");
+	return 0;
+}
+
+
+int api_op_call_answer(struct api_req *r, const json_t *msg, json_t **res,
+		       struct api_err *e)
+{
+	return call_ctl(r, msg, res, e, "call.answer");
+}
+
+
+int api_op_call_hangup(struct api_req *r, const json_t *msg, json_t **res,
+		       struct api_err *e)
+{
+	return call_ctl(r, msg, res, e, "call.hangup");
+}
+
+
+int api_op_call_hold(struct api_req *r, const json_t *msg, json_t **res,
+		     struct api_err *e)
+{
+	return call_ctl(r, msg, res, e, "call.hold");
+}
+
+
+int api_op_call_transfer(struct api_req *r, const json_t *msg,
+			 json_t **res, struct api_err *e)
+{
+	struct phone *ph = phone_of(r, e);
+	const char *target = json_string_value(json_object_get(msg, "to"));
+	uint64_t id = call_field(msg);
+	int err;
+
+	if (!ph)
+		return e->code;
+
+	err = phone_transfer(ph, session_position(r->sess), id, target);
+	audit_call(r, "call.transfer", id, err ? "failed" : "ok",
+		   json_pack("{s:s}", "to", target));
+	if (err)
+		return call_fail(e, err, id);
+
+	*res = json_pack("{s:I, s:s}", "id", (json_int_t)id, "to", target);
+	return 0;
+}

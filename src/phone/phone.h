@@ -1,0 +1,44 @@
+/**
+ * @file phone.h  Telephony: 999/101 calls from SIP trunks to call takers
+ *
+ * iccsd is a back-to-back user agent.  Every call from a trunk is a leg
+ * (SIP session + RTP stream) that the ACD (acd.h) queues and offers to
+ * a call taker; answered, the leg is routed to the position's headset
+ * and the position's microphone goes out on it.  Consoles act through
+ * the calls below (src/api/ops_call.c); news goes out on the event bus
+ * as "call.update" (one call) and "queue.update" (one queue).
+ * Main-loop thread only.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct phone;
+struct conf;
+struct media;
+struct pos_audio;
+struct audit;
+
+int  phone_alloc(struct phone **php, const struct conf *conf,
+		 struct media *media, struct pos_audio *pa,
+		 struct audit *audit);
+/* Orderly end (restart): every call ends and is recorded as such */
+void phone_shutdown(struct phone *ph);
+
+/* Call taker at pos ready for calls (logs the agent in) or not */
+int  phone_ready(struct phone *ph, const char *pos, bool ready);
+/* The console at pos went away; its call returns to the queue */
+void phone_position_gone(struct phone *ph, const char *pos);
+
+/* Call control by the call taker at pos.  Errors: ENOENT no such call,
+ * EPERM not this position's call, EPROTO not in a state for it. */
+int  phone_answer(struct phone *ph, const char *pos, uint64_t call);
+int  phone_hangup(struct phone *ph, const char *pos, uint64_t call);
+int  phone_hold(struct phone *ph, const char *pos, uint64_t call, bool on);
+/* Blind transfer to a queue id or a position id */
+int  phone_transfer(struct phone *ph, const char *pos, uint64_t call,
+		    const char *target);
+
+/* {"ready": bool, "calls": [...], "queues": [...]} for pos (new ref) */
+json_t *phone_state_json(const struct phone *ph, const char *pos);
+json_t *phone_call_json(const struct phone *ph, uint64_t call);

@@ -1,0 +1,261 @@
+/**
+ * @file phone_ctl.c  Call control from the consoles
+ *
+ * Each call checks that the call is this position's and in a state for
+ * the action, then tells the ACD; the ACD's handlers (phone.c) do the
+ * rest.  Answering routes the leg to the position's headset and opens
+ * its microphone onto the leg.
+ */
+#include <string.h>
+#include <re.h>
+#include <jansson.h>
+#include "core/conf.h"
+#include "core/log.h"
+#include "media/media.h"
+#include "position/pos_audio.h"
+#include "phone/acd.h"
+#include "phone/phone.h"
+#include "phone/phone_int.h"
+
+#define MOD "phone"
+
+
+int phone_ready(struct phone *ph, const char *pos, bool ready)
+{
+	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
+	uint64_t now = phone_mono_ms();
+	enum acd_astate st;
+	int err = 0;
+
+	if (!a)
+		return ENOENT;
+
+	st = acd_agent_state(ph->acd, a);
+	if (st == ACD_A_LOGGED_OUT) {
+		err = acd_agent_login(ph->acd, a, now);
+		st = acd_agent_state(ph->acd, a);
+	}
+	if (!err && !ready && st == ACD_A_AVAILABLE)
+		err = acd_agent_ready(ph->acd, a, false, now);
+	else if (!err && ready && st == ACD_A_NOT_READY)
+		err = acd_agent_ready(ph->acd, a, true, now);
+
+	return err;
+}
+
+
+void phone_position_gone(struct phone *ph, const char *pos)
+{
+	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
+
+	if (!a)
+		return;
+	phone_direct_gone(ph, pos);
+	if (acd_agent_state(ph->acd, a) != ACD_A_LOGGED_OUT)
+		(void)acd_agent_disconnect(ph->acd, a, phone_mono_ms());
+}
+
+
+static int own_call(struct phone *ph, const char *pos, uint64_t id,
+		    struct pcall **cp)
+{
+	struct pcall *c = ph ? phone_call_find(ph, id) : NULL;
+
+	if (!c || c->st == PCALL_ENDED)
+		return ENOENT;
+	if (strcmp(c->pos, pos))
+		return EPERM;
+
+	*cp = c;
+	return 0;
+}
+
+
+int phone_answer(struct phone *ph, const char *pos, uint64_t id)
+{
+	struct pcall *c;
+	uint32_t q;
+	int err = own_call(ph, pos, id, &c);
+
+	if (err)
+		return err;
+	if (c->st != PCALL_RINGING)
+		return EPROTO;
+
+	if (c->direct)
+		phone_direct_answered(c);
+	else
+		err = acd_agent_answer(ph->acd, phone_agent_id(ph, pos),
+				       phone_mono_ms());
+	if (err)
+		return err;
+
+	c->st = PCALL_CONNECTED;
+	c->answered = phone_unix_ms();
+	q = phone_queue_id(ph, c->queue);
+	if (q) {
+		++ph->answered[q - 1];
+		if (c->answered - c->arrival <= 10000)
+			++ph->answered10[q - 1];
+	}
+	pcall_media_route(c, pos, true);
+	phone_call_publish(ph, c);
+	return 0;
+}
+
+
+int phone_hangup(struct phone *ph, const char *pos, uint64_t id)
+{
+	struct pcall *c;
+	int err = own_call(ph, pos, id, &c);
+
+	if (err)
+		return err;
+	if (c->st != PCALL_CONNECTED && c->st != PCALL_HELD)
+		return EPROTO;
+
+	if (c->direct) {
+		phone_direct_end(ph, c, acd_end_name(ACD_END_COMPLETED));
+		return 0;
+	}
+	return acd_call_end(ph->acd, id, phone_mono_ms());
+}
+
+
+/* Hold: the position no longer hears or talks to the caller, who hears
+ * the queue's announcement meanwhile */
+int phone_hold(struct phone *ph, const char *pos, uint64_t id, bool on)
+{
+	struct pcall *c;
+	int err = own_call(ph, pos, id, &c);
+
+	if (err)
+		return err;
+	if (c->st != (on ? PCALL_CONNECTED : PCALL_HELD))
+		return EPROTO;
+
+	c->st = on ? PCALL_HELD : PCALL_CONNECTED;
+	pcall_media_route(c, pos, !on);
+	if (on)
+		pcall_announce(c, 0);
+	phone_call_publish(ph, c);
+	return 0;
+}
+
+
+/* The call leaves this call taker (who goes to wrap-up, or is ready
+ * again after a direct call) with its audio */
+static int leave(struct phone *ph, struct pcall *c)
+{
+	uint32_t a = phone_agent_id(ph, c->pos);
+	int err;
+
+	if (c->direct) {
+		pcall_media_route(c, c->pos, false);
+		c->direct = false;
+		if (acd_agent_state(ph->acd, a) == ACD_A_NOT_READY)
+			(void)acd_agent_ready(ph->acd, a, true,
+					      phone_mono_ms());
+		return 0;
+	}
+
+	c->transferring = true;
+	err = acd_call_end(ph->acd, c->id, phone_mono_ms());
+	c->transferring = false;
+	return err;
+}
+
+
+/* Blind transfer into a queue: the call enters the queue at its head,
+ * as a new ACD call on the same leg. */
+static int to_queue(struct phone *ph, struct pcall *c, uint32_t q)
+{
+	const struct conf_resource *rs = &ph->conf->resources[q - 1];
+	uint64_t now = phone_mono_ms();
+	int err;
+
+	err = leave(ph, c);
+	if (err)
+		return err;
+
+	c->id = ++ph->seq;
+	c->st = PCALL_QUEUED;
+	c->answered = 0;
+	c->pos[0] = '\0';
+	str_ncpy(c->queue, rs->id, sizeof(c->queue));
+	phone_call_publish(ph, c);
+	return acd_call_arrive(ph->acd, c->id, q, ACD_F_HEAD, 0, now);
+}
+
+
+int phone_transfer(struct phone *ph, const char *pos, uint64_t id,
+		   const char *target)
+{
+	struct pcall *c;
+	uint32_t q;
+	int err = own_call(ph, pos, id, &c);
+
+	if (err)
+		return err;
+	if (c->st != PCALL_CONNECTED && c->st != PCALL_HELD)
+		return EPROTO;
+
+	q = phone_queue_id(ph, target);
+	if (q)
+		return to_queue(ph, c, q);
+
+	/* to a position: it must be there and free */
+	if (!phone_agent_id(ph, target))
+		return ENOTSUP;
+	if (!strcmp(target, pos))
+		return EINVAL;
+	if (acd_agent_state(ph->acd, phone_agent_id(ph, target)) !=
+	    ACD_A_AVAILABLE)
+		return EBUSY;
+
+	err = leave(ph, c);
+	if (err)
+		return err;
+	err = phone_direct_offer(ph, c, target);
+	if (err) {     /* it just went: never lose the call */
+		phone_direct_requeue(ph, c);
+		return 0;
+	}
+	return 0;
+}
+
+
+json_t *phone_call_json(const struct phone *ph, uint64_t id)
+{
+	const struct pcall *c = ph ? phone_call_find(ph, id) : NULL;
+
+	return c ? pcall_json(c) : NULL;
+}
+
+
+json_t *phone_state_json(const struct phone *ph, const char *pos)
+{
+	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
+	enum acd_astate st = a ? acd_agent_state(ph->acd, a) :
+		ACD_A_LOGGED_OUT;
+	json_t *calls = json_array(), *agents = json_array();
+	struct le *le;
+
+	LIST_FOREACH(ph ? &ph->calls : NULL, le)
+		json_array_append_new(calls, pcall_json(le->data));
+
+	/* transfer targets: every position with its call taker's state */
+	for (uint32_t i = 0; ph && i < ph->nagents; i++) {
+		json_array_append_new(agents, json_pack("{s:s, s:s}",
+			"id", ph->agents[i], "agent", acd_astate_name(
+				acd_agent_state(ph->acd, i + 1))));
+	}
+
+	return json_pack("{s:o, s:s, s:b, s:o, s:o}",
+			 "positions", agents,
+			 "agent", acd_astate_name(st),
+			 "ready", st == ACD_A_AVAILABLE || st == ACD_A_RINGING
+			 || st == ACD_A_ON_CALL || st == ACD_A_WRAP_UP,
+			 "calls", calls,
+			 "queues", ph ? phone_queues_json(ph) : json_array());
+}

@@ -1,0 +1,118 @@
+/**
+ * @file phone_int.h  Objects shared by phone.c, trunk.c and call.c
+ *
+ * Include after re.h, phone/acd.h and phone/phone.h.
+ */
+
+enum {
+	PHONE_ID_MAX = 64,
+	PHONE_TICK_MS = 100,
+	PHONE_MAX_CALLS = 4096,
+};
+
+struct trunk {
+	struct le le;
+	struct phone *ph;
+	char id[PHONE_ID_MAX];
+	enum sip_transp tp;
+	struct sa laddr;
+	struct tls *tls;
+	bool srtp;
+	char *user, *pass;          /* digest credentials, or NULL     */
+};
+
+enum pcall_state {
+	PCALL_QUEUED = 0,
+	PCALL_RINGING,
+	PCALL_CONNECTED,
+	PCALL_HELD,
+	PCALL_ENDED,
+};
+
+struct pcall {
+	struct le le;               /* phone->calls                    */
+	struct phone *ph;
+	uint64_t id;                /* the ACD's id (changes on a
+				       transfer into a queue)          */
+	char stream[PHONE_ID_MAX];  /* media stream "call-<n>"         */
+	const struct trunk *trunk;
+	char number[32];            /* dialled                         */
+	char caller[128];           /* caller id (URI user or "")      */
+	char caller_name[64];
+	char queue[PHONE_ID_MAX];   /* resource id                     */
+	char pos[PHONE_ID_MAX];     /* ringing/connected position      */
+	char last_pos[PHONE_ID_MAX];
+	enum pcall_state st;
+	uint64_t arrival;           /* unix ms                         */
+	uint64_t answered;          /* unix ms or 0                    */
+	bool transferring;          /* ACD end is a move, not the end  */
+	bool direct;                /* rings one position, not in ACD  */
+	struct tmr ring;            /* direct: ring timeout            */
+
+	struct sipsess *sess;
+	struct sdp_session *sdp;
+	struct sdp_media *sdpm;
+	struct sa laddr;            /* our RTP address and port        */
+	bool media_up;
+};
+
+struct phone {
+	const struct conf *conf;
+	struct media *media;
+	struct pos_audio *pa;
+	struct audit *audit;
+
+	struct acd *acd;
+	char (*agents)[PHONE_ID_MAX];   /* agent id - 1 -> position id  */
+	uint32_t *answered, *answered10; /* per queue id - 1, since start */
+	uint32_t nagents;
+	bool *ready;                     /* per agent                    */
+	struct tmr tick;
+	struct bus_sub *bus;             /* session.ended                */
+
+	struct dnsc *dnsc;
+	struct sip *sip;
+	struct sipsess_sock *sock;
+	struct sip_lsnr *lsnr;
+	struct list trunks;              /* struct trunk                 */
+	struct list calls;               /* struct pcall                 */
+	uint64_t seq;
+	uint64_t last_stats;             /* mono ms of queue.update      */
+	uint16_t next_port;              /* RTP port cursor (even)       */
+	bool closing;
+};
+
+/* phone.c */
+uint64_t phone_mono_ms(void);
+uint64_t phone_unix_ms(void);
+uint32_t phone_agent_id(const struct phone *ph, const char *pos);
+uint32_t phone_queue_id(const struct phone *ph, const char *queue);
+const char *phone_queue_name(const struct phone *ph, uint32_t qid);
+struct pcall *phone_call_find(const struct phone *ph, uint64_t id);
+void phone_call_publish(const struct phone *ph, const struct pcall *c);
+void phone_call_arrived(struct phone *ph, struct pcall *c);
+json_t *phone_queues_json(const struct phone *ph);
+
+/* phone_direct.c */
+int  phone_direct_offer(struct phone *ph, struct pcall *c, const char *pos);
+void phone_direct_answered(struct pcall *c);
+void phone_direct_requeue(struct phone *ph, struct pcall *c);
+void phone_direct_end(struct phone *ph, struct pcall *c, const char *why);
+void phone_direct_gone(struct phone *ph, const char *pos);
+void phone_direct_shutdown(struct phone *ph);
+
+/* trunk.c */
+int  trunk_start(struct phone *ph);
+int  trunk_number_queue(const struct phone *ph, const char *number,
+			const char **queue);
+
+/* call.c */
+int  pcall_alloc(struct pcall **cp, struct phone *ph,
+		 const struct trunk *tr, const struct sip_msg *msg,
+		 const char *queue, uint16_t *scode, const char **reason);
+int  pcall_media_start(struct pcall *c);
+void pcall_media_route(struct pcall *c, const char *pos, bool on);
+void pcall_announce(struct pcall *c, unsigned n);
+void pcall_bye(struct pcall *c);
+json_t *pcall_json(const struct pcall *c);
+const char *pcall_state_name(enum pcall_state st);
