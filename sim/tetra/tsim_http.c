@@ -1,0 +1,292 @@
+/**
+ * @file tsim_http.c  Control API on loopback: what tests, trainers and
+ * the demo use to look at the simulated TETRA network and make its
+ * radios act (the shape of `iccs-sim esn`'s)
+ */
+#include <string.h>
+#include <jansson.h>
+#include <re.h>
+#include "media/codec.h"
+#include "radio/tetra/sds.h"
+#include "tsim.h"
+
+typedef int (route_h)(struct tsim *s, struct http_conn *c, const char *id,
+		      json_t *body);
+
+static int reply_json(struct http_conn *c, json_t *j)
+{
+	char *t = json_dumps(j, JSON_COMPACT);
+	int err = http_creply(c, 200, "OK", "application/json", "%s",
+			      t ? t : "{}");
+
+	free(t);
+	json_decref(j);
+	return err;
+}
+
+
+static int r_state(struct tsim *s, struct http_conn *c, const char *id,
+		   json_t *b)
+{
+	json_t *gs = json_array(), *rs = json_array();
+	const struct ts_call *k = &s->call;
+
+	(void)id;
+	(void)b;
+	for (struct le *le = s->groups.head; le; le = le->next) {
+		const struct ts_group *g = le->data;
+
+		json_array_append_new(gs, json_pack("{s:s, s:s, s:b, s:I}",
+			"gssi", g->gssi, "name", g->name, "attached",
+			g->attached, "packets", (json_int_t)g->packets));
+	}
+	for (struct le *le = s->radios.head; le; le = le->next) {
+		const struct ts_radio *r = le->data;
+
+		json_array_append_new(rs, json_pack("{s:s, s:s, s:b}", "issi",
+			r->issi, "alias", r->alias, "talking",
+			k->radio == r));
+	}
+	return reply_json(c, json_pack("{s:b, s:b, s:I, s:o, s:o, s:{s:i,"
+		" s:s?, s:s?}, s:O}", "connected", s->tc != NULL, "mute",
+		s->mute, "commands", (json_int_t)s->cmds, "groups", gs,
+		"radios", rs, "call", "cci", k->cci, "gssi",
+		k->grp ? k->grp->gssi : NULL, "talker",
+		k->talker[0] ? k->talker : NULL, "sent", s->out));
+}
+
+
+static int r_stop(struct tsim *s, struct http_conn *c, const char *id,
+		  json_t *b)
+{
+	int err = http_creply(c, 200, "OK", "application/json", "{}");
+
+	(void)s; (void)id; (void)b;
+	re_cancel();
+	return err;
+}
+
+
+static int r_reboot(struct tsim *s, struct http_conn *c, const char *id,
+		    json_t *b)
+{
+	(void)id; (void)b;
+	ts_reboot(s);
+	return reply_json(c, json_pack("{s:b}", "rebooted", true));
+}
+
+
+static int r_drop(struct tsim *s, struct http_conn *c, const char *id,
+		  json_t *b)
+{
+	(void)id; (void)b;
+	ts_drop(s);
+	return reply_json(c, json_pack("{s:b}", "dropped", true));
+}
+
+
+static int r_mute(struct tsim *s, struct http_conn *c, const char *id,
+		  json_t *b)
+{
+	(void)id;
+	s->mute = json_is_true(json_object_get(b, "on"));
+	return reply_json(c, json_pack("{s:b}", "mute", s->mute));
+}
+
+
+static struct ts_group *body_group(struct tsim *s, json_t *b)
+{
+	return ts_group_find(s, json_string_value(json_object_get(b,
+								  "group")));
+}
+
+
+static int r_talk(struct tsim *s, struct http_conn *c, const char *id,
+		  json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+	struct ts_group *g = body_group(s, b);
+	int err;
+
+	if (!r || !g)
+		return http_ereply(c, 404, "No Such Radio Or Group");
+	if (!ts_radio_in(r, g))
+		return http_ereply(c, 403, "Radio Not In Group");
+	err = ts_radio_talk(r, g, (unsigned)json_integer_value(
+		json_object_get(b, "seconds")));
+	if (err == EBUSY)
+		return http_ereply(c, 409, "Busy");
+	if (err == EHOSTUNREACH)
+		return http_ereply(c, 409, "Terminal Not In Group");
+	return err ? http_ereply(c, 500, "Talk Failed")
+		: reply_json(c, json_pack("{s:b}", "granted", true));
+}
+
+
+/* An SDS from radio id to "to" (a GSSI, default: the terminal) */
+static int sds(struct tsim *s, struct http_conn *c, const char *id,
+	       json_t *b, const struct sds_msg *m)
+{
+	const char *to = json_string_value(json_object_get(b, "to"));
+	const char *reason = NULL;
+	uint8_t buf[256];
+	size_t bits = 0;
+	unsigned ai = 0;
+
+	if (!ts_radio_find(s, id))
+		return http_ereply(c, 404, "No Such Radio");
+	if (sds_encode(buf, sizeof(buf), &bits, &ai, m, &reason))
+		return http_ereply(c, 400, reason);
+	if (ts_sds(s, id, to ? to : s->issi, ai, buf, bits))
+		return http_ereply(c, 409, "Terminal Not Connected");
+	return reply_json(c, json_pack("{s:b}", "sent", true));
+}
+
+
+static int r_status(struct tsim *s, struct http_conn *c, const char *id,
+		    json_t *b)
+{
+	struct sds_msg m = {.kind = SDS_STATUS};
+	json_t *v = json_object_get(b, "status");
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 0xffff)
+		return http_ereply(c, 400, "status: 0..65535");
+	m.status = (uint16_t)json_integer_value(v);
+	return sds(s, c, id, b, &m);
+}
+
+
+static int r_emergency(struct tsim *s, struct http_conn *c, const char *id,
+		       json_t *b)
+{
+	struct sds_msg m = {.kind = SDS_STATUS, .status = 0};
+	struct ts_group *g = body_group(s, b);
+
+	if (!g)
+		return http_ereply(c, 404, "No Such Group");
+	json_object_set_new(b, "to", json_string(g->gssi));
+	return sds(s, c, id, b, &m);
+}
+
+
+static int r_text(struct tsim *s, struct http_conn *c, const char *id,
+		  json_t *b)
+{
+	struct sds_msg m = {.kind = SDS_TEXT, .pid = SDS_PID_TEXT};
+	const char *t = json_string_value(json_object_get(b, "text"));
+
+	if (!t || strlen(t) > SDS_TEXT_MAX - 8)
+		return http_ereply(c, 400, "text: 1..248 characters");
+	m.text.coding = 1;
+	m.text.ref = 1;
+	m.text.len = strlen(t);
+	memcpy(m.text.text, t, m.text.len);
+	return sds(s, c, id, b, &m);
+}
+
+
+static int r_location(struct tsim *s, struct http_conn *c, const char *id,
+		      json_t *b)
+{
+	struct sds_msg m = {.kind = SDS_LIP, .pid = SDS_PID_LIP};
+	json_t *la = json_object_get(b, "lat"), *lo = json_object_get(b,
+								       "lon");
+
+	if (!json_is_number(la) || !json_is_number(lo))
+		return http_ereply(c, 400, "lat, lon: numbers");
+	sds_lip_set_pos(&m.lip, json_number_value(la), json_number_value(lo));
+	m.lip.pos_err = 1;        /* < 20 m */
+	m.lip.velocity = 127;     /* unknown */
+	return sds(s, c, id, b, &m);
+}
+
+
+static int r_audio(struct tsim *s, struct http_conn *c, const char *id,
+		   json_t *b)
+{
+	struct ts_group *g = ts_group_find(s, id);
+
+	(void)b;
+	if (!g)
+		return http_ereply(c, 404, "No Such Group");
+	return http_creply(c, 200, "OK", "application/json", "%H",
+			   ts_group_audio, g);
+}
+
+
+static const struct route {
+	const char *met, *pre, *post;   /* path = pre [id] post */
+	route_h *h;
+} routes[] = {
+	{"GET",  "/v1/state",   NULL,         r_state},
+	{"POST", "/v1/stop",    NULL,         r_stop},
+	{"POST", "/v1/reboot",  NULL,         r_reboot},
+	{"POST", "/v1/drop",    NULL,         r_drop},
+	{"POST", "/v1/mute",    NULL,         r_mute},
+	{"POST", "/v1/radios/", "/talk",      r_talk},
+	{"POST", "/v1/radios/", "/status",    r_status},
+	{"POST", "/v1/radios/", "/text",      r_text},
+	{"POST", "/v1/radios/", "/location",  r_location},
+	{"POST", "/v1/radios/", "/emergency", r_emergency},
+	{"GET",  "/v1/groups/", "/audio",     r_audio},
+};
+
+
+static void http_req(struct http_conn *c, const struct http_msg *msg,
+		     void *arg)
+{
+	struct tsim *s = arg;
+	char path[256], id[256];
+	json_t *body = NULL;
+
+	if (pl_strcpy(&msg->path, path, sizeof(path))) {
+		http_ereply(c, 414, "URI Too Long");
+		return;
+	}
+	if (msg->mb && mbuf_get_left(msg->mb))
+		body = json_loadb((char *)mbuf_buf(msg->mb),
+				  mbuf_get_left(msg->mb), 0, NULL);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		body = json_object();
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		const struct route *rt = &routes[i];
+		size_t pl = strlen(rt->pre), sl;
+
+		if (pl_strcmp(&msg->met, rt->met) ||
+		    strncmp(path, rt->pre, pl))
+			continue;
+		if (!rt->post) {
+			if (path[pl])
+				continue;
+			id[0] = 0;
+		}
+		else {
+			sl = strlen(rt->post);
+			if (strlen(path) <= pl + sl ||
+			    strcmp(path + strlen(path) - sl, rt->post))
+				continue;
+			str_ncpy(id, path + pl, strlen(path) - pl - sl + 1);
+		}
+		rt->h(s, c, id, body);
+		json_decref(body);
+		return;
+	}
+	json_decref(body);
+	http_ereply(c, 404, "Not Found");
+}
+
+
+int ts_http_start(struct tsim *s)
+{
+	struct sa a;
+	int err = sa_decode(&a, s->http, strlen(s->http));
+
+	if (err)
+		return err;
+	if (!sa_is_loopback(&a))
+		return EACCES;   /* the control API has no authentication */
+	return http_listen(&s->hs, &a, http_req, s);
+}
