@@ -114,10 +114,22 @@ static void walk(struct esn_info *inf, xmlNode *n)
 		if (!xmlStrcmp(n->name, BAD_CAST "mcptt-request-uri")) {
 			value(n, inf->group, sizeof(inf->group));
 		}
+		else if (!xmlStrcmp(n->name, BAD_CAST "session-type")) {
+			value(n, v, sizeof(v));
+			inf->priv = !strcmp(v, "private");
+		}
 		else if (!xmlStrcmp(n->name, BAD_CAST "emergency-ind")) {
 			value(n, v, sizeof(v));
 			inf->emerg = !strcmp(v, "true");
 			inf->has_emerg = true;
+		}
+		else if (!xmlStrcmp(n->name, BAD_CAST "imminentperil-ind")) {
+			value(n, v, sizeof(v));
+			inf->imminent = !strcmp(v, "true");
+		}
+		else if (!xmlStrcmp(n->name, BAD_CAST "broadcast-ind")) {
+			value(n, v, sizeof(v));
+			inf->broadcast = !strcmp(v, "true");
 		}
 		else if (!xmlStrcmp(n->name, BAD_CAST "alert-ind")) {
 			value(n, v, sizeof(v));
@@ -151,14 +163,14 @@ int esn_info_parse(struct esn_info *inf, const struct pl *xml)
 }
 
 int esn_info_print(struct mbuf *mb, const char *group, const char *calling,
-		   bool emerg)
+		   bool emerg, bool priv)
 {
 	const char *b = emerg ? "true" : "false";
 
 	return mbuf_printf(mb,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n"
 		"<mcpttinfo xmlns=\"urn:3gpp:ns:mcpttInfo:1.0\">"
-		"<mcptt-Params><session-type>prearranged</session-type>"
+		"<mcptt-Params><session-type>%s</session-type>"
 		"<mcptt-request-uri type=\"Normal\"><mcpttURI>%s</mcpttURI>"
 		"</mcptt-request-uri>"
 		"<mcptt-calling-user-id type=\"Normal\"><mcpttURI>%s"
@@ -167,7 +179,7 @@ int esn_info_print(struct mbuf *mb, const char *group, const char *calling,
 		"</mcpttBoolean></emergency-ind>"
 		"<alert-ind type=\"Normal\"><mcpttBoolean>%s</mcpttBoolean>"
 		"</alert-ind></mcptt-Params></mcpttinfo>\r\n",
-		group, calling, b, b);
+		priv ? "private" : "prearranged", group, calling, b, b);
 }
 
 /* a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:KEY[|lifetime][|mki] */
@@ -225,67 +237,129 @@ static void floor_offer(struct esn_leg *leg, struct sdp_media *ap)
 		leg->max_prio = (uint8_t)min(pl_u32(&pr), 255u);
 }
 
-int esn_sdp_answer(struct esn_leg *leg, const struct pl *offer,
-		   struct mbuf **ansp, const char **reason)
+/* Our side of a leg's SDP: AMR-WB with our SRTP key, the floor line */
+struct sdp_ours {
+	struct sdp_session *sess;
+	struct sdp_media *au, *ap;
+	struct sdp_format *mf;
+};
+
+static int sdp_ours(struct esn_leg *leg, struct sdp_ours *o)
 {
-	struct sdp_session *sess = NULL;
-	struct sdp_media *au = NULL, *ap = NULL;
-	struct sdp_format *mf = NULL;
-	struct mbuf *mb = mbuf_alloc(offer->l);
 	const struct sa *la = rtp_local(leg->rtp);
 	struct sa fla;
-	uint8_t rkey[ESN_KEY_LEN];
 	char b64[48];
 	size_t b64l = sizeof(b64);
+	int err;
+
+	udp_local_get(leg->fus, &fla);
+	err  = sdp_session_alloc(&o->sess, la);
+	err |= sdp_media_add(&o->au, o->sess, "audio", sa_port(la),
+			     "RTP/SAVP");
+	err |= sdp_media_add(&o->ap, o->sess, "application", sa_port(&fla),
+			     "udp");
+	if (err)
+		return err;
+	sdp_media_set_fmt_ignore(o->ap, true);
+	err  = sdp_format_add(NULL, o->au, false, "96", "AMR-WB", 16000, 1,
+			      NULL, NULL, NULL, false, "octet-align=1");
+	err |= sdp_format_add(&o->mf, o->ap, false, "MCPTT", NULL, 0, 0,
+			      NULL, NULL, NULL, false, NULL);
+	err |= sdp_media_set_lattr(o->au, true, "i", "speech");
+	err |= base64_encode(leg->key, sizeof(leg->key), b64, &b64l);
+	err |= sdp_media_set_lattr(o->au, true, "crypto",
+				   "1 AES_CM_128_HMAC_SHA1_80 inline:%b",
+				   b64, b64l);
+	return err;
+}
+
+/* Their SDP (offer or answer) decoded into o: start the leg's media */
+static int sdp_theirs(struct esn_leg *leg, struct sdp_ours *o,
+		      const struct pl *sdp, bool offer, const char **reason)
+{
+	struct mbuf *mb = mbuf_alloc(sdp->l + 1);
+	uint8_t rkey[ESN_KEY_LEN];
 	int err;
 
 	*reason = "bad SDP";
 	if (!mb)
 		return ENOMEM;
-	udp_local_get(leg->fus, &fla);
-	err  = sdp_session_alloc(&sess, la);
-	err |= sdp_media_add(&au, sess, "audio", sa_port(la), "RTP/SAVP");
-	err |= sdp_media_add(&ap, sess, "application", sa_port(&fla), "udp");
-	if (err)
-		goto out;
-	sdp_media_set_fmt_ignore(ap, true);
-	err  = sdp_format_add(NULL, au, false, "96", "AMR-WB", 16000, 1,
-			      NULL, NULL, NULL, false, "octet-align=1");
-	err |= sdp_format_add(&mf, ap, false, "MCPTT", NULL, 0, 0,
-			      NULL, NULL, NULL, false, NULL);
-	err |= sdp_media_set_lattr(au, true, "i", "speech");
-	err |= base64_encode(leg->key, sizeof(leg->key), b64, &b64l);
-	err |= sdp_media_set_lattr(au, true, "crypto",
-				   "1 AES_CM_128_HMAC_SHA1_80 inline:%b",
-				   b64, b64l);
-	if (err)
-		goto out;
-	mbuf_write_mem(mb, (const uint8_t *)offer->p, offer->l);
+	mbuf_write_mem(mb, (const uint8_t *)sdp->p, sdp->l);
 	mb->pos = 0;
-	err = sdp_decode(sess, mb, true);
+	err = sdp_decode(o->sess, mb, offer);
+	mem_deref(mb);
 	if (err)
-		goto out;
-	err = audio_answer(leg, au, rkey, reason);
+		return err;
+	err = audio_answer(leg, o->au, rkey, reason);
 	if (err)
-		goto out;
-	if (!sdp_media_rport(ap)) {
+		return err;
+	if (!sdp_media_rport(o->ap)) {
 		*reason = "no m=application MCPTT floor line";
-		err = EPROTO;
-		goto out;
+		return EPROTO;
 	}
-	floor_offer(leg, ap);
-	err = sdp_format_set_params(mf, "%smc_priority=%u",
-				  leg->queueing ? "mc_queueing;" : "",
-				  leg->max_prio);
-	err |= esn_leg_start(leg, rkey);
+	floor_offer(leg, o->ap);
+	return esn_leg_start(leg, rkey);
+}
+
+int esn_sdp_answer(struct esn_leg *leg, const struct pl *offer,
+		   struct mbuf **ansp, const char **reason)
+{
+	struct sdp_ours o = {0};
+	int err;
+
+	*reason = "bad SDP";
+	err = sdp_ours(leg, &o);
+	err = err ? err : sdp_theirs(leg, &o, offer, true, reason);
+	if (err)
+		goto out;
+	err = sdp_format_set_params(o.mf, "%smc_priority=%u",
+				    leg->queueing ? "mc_queueing;" : "",
+				    leg->max_prio);
 	if (!err)
-		err = sdp_encode(ansp, sess, false);
+		err = sdp_encode(ansp, o.sess, false);
 	if (!err) {
 		mem_deref(leg->ldesc);
 		leg->ldesc = mem_ref(*ansp);
 	}
  out:
-	mem_deref(sess);
-	mem_deref(mb);
+	mem_deref(o.sess);
 	return err;
+}
+
+/* The network calls a dispatcher (a radio's private call): our offer,
+ * kept on the leg until the answer comes */
+int esn_sdp_offer(struct esn_leg *leg, uint8_t prio, struct mbuf **offerp)
+{
+	struct sdp_ours o = {0};
+	int err;
+
+	err = sdp_ours(leg, &o);
+	err = err ? err : sdp_format_set_params(o.mf, "mc_priority=%u",
+						prio);
+	err = err ? err : sdp_encode(offerp, o.sess, true);
+	if (!err) {
+		mem_deref(leg->sdp);
+		leg->sdp = mem_ref(o.sess);
+		leg->sdp_au = o.au;
+		leg->sdp_ap = o.ap;
+		mem_deref(leg->ldesc);
+		leg->ldesc = mem_ref(*offerp);
+	}
+	mem_deref(o.sess);
+	return err;
+}
+
+int esn_sdp_answered(struct esn_leg *leg, const struct pl *answer,
+		     const char **reason)
+{
+	struct sdp_ours o = {0};
+
+	if (!leg->sdp) {
+		*reason = "no offer";
+		return EPROTO;
+	}
+	o.sess = leg->sdp;
+	o.au = leg->sdp_au;
+	o.ap = leg->sdp_ap;
+	return sdp_theirs(leg, &o, answer, false, reason);
 }

@@ -8,6 +8,7 @@
  *   time_limit: 30                transmit time limit, seconds
  *   groups: [{uri: sip:g1@esn.example, name: Ops 1}]
  *   radios: [{id: r1, alias: Alpha 1, groups: [sip:g1@...],
+ *             answer: auto|manual|reject, answer_ms: 2000,
  *             priority: 5, speech: "text to speak" or a .wav,
  *             every: 60}]     talk every 60 s (default: on command)
  *   dispatchers: [{mcptt_id: sip:d1@esn.example, cn: d1}]
@@ -118,6 +119,7 @@ static void radio_destructor(void *arg)
 	mem_deref(r->alias);
 	mem_deref(r->mcptt_id);
 	mem_deref(r->speech_text);
+	mem_deref(r->answer);
 	mem_deref(r->pcm);
 	mem_deref(r->enc);
 	for (unsigned i = 0; i < r->groupc; i++)
@@ -130,6 +132,7 @@ static int radio_h(struct esn *e, ydoc *d, yaml_node_t *n)
 	yaml_node_t *gs = get(d, n, "groups");
 	const char *p = str(d, n, "priority");
 	const char *ev = str(d, n, "every");
+	const char *ams = str(d, n, "answer_ms");
 	int err;
 
 	if (!r)
@@ -139,8 +142,15 @@ static int radio_h(struct esn *e, ydoc *d, yaml_node_t *n)
 	err  = dup(&r->id, d, n, "id", NULL);
 	err |= dup(&r->alias, d, n, "alias", NULL);
 	err |= dup(&r->speech_text, d, n, "speech", NULL);
+	err |= dup(&r->answer, d, n, "answer", "auto");
 	if (err || !r->id)
 		goto out;
+	if (str_casecmp(r->answer, "auto") && str_casecmp(r->answer, "manual")
+	    && str_casecmp(r->answer, "reject")) {
+		err = EINVAL;
+		goto out;
+	}
+	r->answer_ms = ams ? (uint32_t)atoi(ams) : 0;
 	err = re_sdprintf(&r->mcptt_id, "sip:%s@%s", r->id, e->domain);
 	r->prio = p ? (uint8_t)atoi(p) : 1;
 	r->every_s = ev ? (uint32_t)atoi(ev) : 0;

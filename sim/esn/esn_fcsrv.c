@@ -136,6 +136,9 @@ static void floor_out(const struct esn_fl_out *o, void *arg)
 	struct esn_group *g = arg;
 	struct le *le;
 
+	/* a fault a trainer or test injects: Floor Idle lost on the way */
+	if (o->act == ESN_FA_IDLE && g->esn->drop_idle)
+		return;
 	if (o->act == ESN_FA_LIMIT) {
 		if (o->seconds)
 			tmr_start(&g->tmr_limit, o->seconds * 1000u,
@@ -190,6 +193,7 @@ void esn_fcsrv_recv(struct esn_leg *leg, const struct sa *src,
 			min(m.prio, leg->max_prio) : leg->max_prio;
 		r.emerg = leg->emerg || (m.floor_ind &
 			(FC_IND_EMERGENCY | FC_IND_IMMINENT));
+		r.bcast = m.floor_ind & FC_IND_BROADCAST;
 		r.queueing = leg->queueing;
 		esn_floor_request(&leg->grp->floor, &r);
 		break;

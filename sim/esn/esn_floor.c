@@ -175,6 +175,17 @@ void esn_floor_request(struct esn_floor *f, const struct esn_fl_req *req)
 		grant(f, &r);
 		return;
 	}
+	/* A broadcast group call: everyone else only listens, unless an
+	 * emergency; the broadcaster himself takes the floor at once */
+	if (f->holder.bcast && !r.emerg) {
+		out(f, ESN_FA_DENY, r.part, ESN_DENY_RECV_ONLY, 0);
+		return;
+	}
+	if (r.bcast && !f->holder.emerg) {
+		out(f, ESN_FA_REVOKE, f->holder.part, ESN_REVOKE_PREEMPTED, 0);
+		grant(f, &r);
+		return;
+	}
 	if (ranks_above(&r, &f->holder)) {
 		out(f, ESN_FA_REVOKE, f->holder.part, ESN_REVOKE_PREEMPTED, 0);
 		grant(f, &r);

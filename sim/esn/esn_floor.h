@@ -17,6 +17,7 @@ enum {
 /* Reject causes used (TS 24.380 §8.2.6.2 deny, §8.2.10.2 revoke) */
 enum {
 	ESN_DENY_BUSY        = 1,  /* another client has permission        */
+	ESN_DENY_RECV_ONLY   = 5,  /* receive only: a broadcast call       */
 	ESN_DENY_QUEUE_FULL  = 7,
 	ESN_REVOKE_TOO_LONG  = 2,  /* media burst too long                 */
 	ESN_REVOKE_PREEMPTED = 4,  /* media burst pre-empted               */
@@ -50,6 +51,7 @@ struct esn_fl_req {
 	uint32_t part;
 	uint8_t  prio;
 	bool     emerg;          /* Floor Indicator emergency/imminent bit */
+	bool     bcast;          /* Floor Indicator broadcast group call   */
 	bool     queueing;       /* offered mc_queueing                    */
 	uint64_t seq;            /* set by the module: arrival order       */
 };

@@ -34,19 +34,25 @@ static json_t *group_json(const struct esn_group *g)
 		struct sa fa;
 
 		udp_local_get(l->fus, &fa);
-		json_array_append_new(legs, json_pack("{s:s,s:i,s:i,s:b,s:b}",
+		json_array_append_new(legs, json_pack(
+			"{s:s,s:i,s:i,s:b,s:b,s:b,s:b}",
 			"mcptt_id", l->mcptt_id, "rtp_port",
 			sa_port(rtp_local(l->rtp)), "floor_port", sa_port(&fa),
-			"emergency", l->emerg, "established", l->ltag != NULL));
+			"emergency", l->emerg, "imminent_peril", l->imminent,
+			"broadcast", l->broadcast, "established",
+			l->ltag != NULL));
 	}
 	for (unsigned i = 0; i < g->floor.queuec; i++)
 		json_array_append_new(q, json_pack("{s:s,s:i,s:b}",
 			"mcptt_id", esn_part_name(g, g->floor.queue[i].part),
 			"priority", g->floor.queue[i].prio, "emergency",
 			g->floor.queue[i].emerg));
-	return json_pack("{s:s,s:s,s:o,s:s?,s:o,s:b}", "uri", g->uri, "name",
-			 g->name, "participants", legs, "floor_holder",
-			 holder, "queue", q, "emergency", g->emerg);
+	return json_pack("{s:s,s:s,s:o,s:s?,s:o,s:b,s:s?,s:b}", "uri", g->uri,
+			 "name", g->name, "participants", legs,
+			 "floor_holder", holder, "queue", q, "emergency",
+			 g->emerg, "private_radio",
+			 g->pc_radio ? g->pc_radio->id : NULL, "ringing",
+			 g->pc_ringing != NULL);
 }
 
 static int r_state(struct esn *e, struct http_conn *c, const char *id,
@@ -191,6 +197,62 @@ static int r_audio(struct esn *e, struct http_conn *c, const char *uri,
 	return http_ereply(c, 404, "Dispatcher Not In Group");
 }
 
+/* A radio's private call: dial a dispatcher (default: the first one
+ * registered), answer a ringing call, hang up */
+static int r_call(struct esn *e, struct http_conn *c, const char *id,
+		  json_t *b, const struct http_msg *msg)
+{
+	struct esn_radio *r = esn_radio_find(e, id);
+	const char *to = json_string_value(json_object_get(b, "to"));
+	struct esn_group *g = NULL;
+	int err;
+
+	if (!r)
+		return http_ereply(c, 404, "No Such Radio");
+	if (!to && e->regs.head)
+		to = ((struct esn_reg *)e->regs.head->data)->aor;
+	err = esn_pcall_dial(e, r, to ? to : "", json_is_true(
+		json_object_get(b, "emergency")), &g);
+	if (err == ENOENT)
+		return http_ereply(c, 404, "Dispatcher Not Registered");
+	if (err == EBUSY)
+		return http_ereply(c, 409, "Radio Busy");
+	return err ? http_ereply(c, 500, "Call Failed")
+		: reply_json(c, json_pack("{s:s}", "call", g->uri));
+}
+
+static int r_answer(struct esn *e, struct http_conn *c, const char *id,
+		    json_t *b, const struct http_msg *msg)
+{
+	struct esn_radio *r = esn_radio_find(e, id);
+
+	if (!r || esn_pcall_answer(esn_pcall_of(e, r)))
+		return http_ereply(c, 404, "No Ringing Call");
+	return reply_json(c, json_pack("{s:b}", "answered", true));
+}
+
+static int r_hangup(struct esn *e, struct http_conn *c, const char *id,
+		    json_t *b, const struct http_msg *msg)
+{
+	struct esn_radio *r = esn_radio_find(e, id);
+
+	if (!r || esn_pcall_hangup(esn_pcall_of(e, r)))
+		return http_ereply(c, 404, "No Call");
+	return reply_json(c, json_pack("{s:b}", "ended", true));
+}
+
+/* Faults to inject: {"drop_floor_idle": bool} */
+static int r_faults(struct esn *e, struct http_conn *c, const char *id,
+		    json_t *b, const struct http_msg *msg)
+{
+	json_t *v = json_object_get(b, "drop_floor_idle");
+
+	if (json_is_boolean(v))
+		e->drop_idle = json_is_true(v);
+	return reply_json(c, json_pack("{s:b}", "drop_floor_idle",
+				       e->drop_idle));
+}
+
 static int r_stop(struct esn *e, struct http_conn *c, const char *id,
 		  json_t *b, const struct http_msg *msg)
 {
@@ -206,11 +268,15 @@ static const struct route {
 } routes[] = {
 	{"GET",  "/v1/state",   NULL,        r_state},
 	{"POST", "/v1/stop",    NULL,        r_stop},
+	{"POST", "/v1/faults",  NULL,        r_faults},
 	{"POST", "/v1/radios/", "/talk",     r_talk},
 	{"POST", "/v1/radios/", "/emergency", r_emerg},
 	{"POST", "/v1/radios/", "/status",   r_status},
 	{"POST", "/v1/radios/", "/text",     r_text},
 	{"POST", "/v1/radios/", "/location", r_location},
+	{"POST", "/v1/radios/", "/call",     r_call},
+	{"POST", "/v1/radios/", "/answer",   r_answer},
+	{"POST", "/v1/radios/", "/hangup",   r_hangup},
 	{"GET",  "/v1/groups/", "/audio",    r_audio},
 };
 

@@ -102,6 +102,7 @@ static void leg_destructor(void *arg)
 	mem_deref(leg->rx);
 	mem_deref(leg->dec);
 	mem_deref(leg->ldesc);
+	mem_deref(leg->sdp);
 	mem_deref(leg->callid);
 	mem_deref(leg->ltag);
 	mem_deref(leg->rtag);

@@ -31,7 +31,7 @@ static SSL *last_ssl;   /* see the file comment */
 
 enum { EXPIRES_DEF = 600, EXPIRES_MAX = 3600 };
 
-static const char feature_tags[] =
+const char esn_feature_tags[] =
 	";+g.3gpp.mcptt;+g.3gpp.icsi-ref="
 	"\"urn%3Aurn-7%3A3gpp-service.ims.icsi.mcptt\"";
 
@@ -190,8 +190,8 @@ static bool sip_req(const struct sip_msg *msg, void *arg)
 }
 
 /* A re-INVITE from the dispatcher: emergency upgrade or cancellation */
-static int offer_h(struct mbuf **descp, const struct sip_msg *msg,
-		   void *arg)
+int esn_leg_offer_h(struct mbuf **descp, const struct sip_msg *msg,
+		    void *arg)
 {
 	struct esn_leg *leg = arg;
 	struct esn_info inf;
@@ -200,8 +200,12 @@ static int offer_h(struct mbuf **descp, const struct sip_msg *msg,
 	int err;
 
 	err = esn_body_split(msg, &sdp, &info);
-	if (!err && !esn_info_parse(&inf, &info) && inf.has_emerg)
-		leg->emerg = inf.emerg;
+	if (!err && !esn_info_parse(&inf, &info)) {
+		if (inf.has_emerg)
+			leg->emerg = inf.emerg;
+		leg->imminent = inf.imminent;
+		leg->broadcast = inf.broadcast;
+	}
 	if (err || !pl_isset(&sdp))
 		return err ? err : EPROTO;
 	return esn_sdp_answer(leg, &sdp, descp, &why);
@@ -212,7 +216,7 @@ static int answer_h(const struct sip_msg *msg, void *arg)
 	return 0;
 }
 
-static void estab_h(const struct sip_msg *msg, void *arg)
+void esn_leg_estab_h(const struct sip_msg *msg, void *arg)
 {
 	struct esn_leg *leg = arg;
 
@@ -238,16 +242,28 @@ static int leg_dialog(struct esn_leg *leg, const struct sip_msg *msg)
 	return err;
 }
 
-static void close_h(int err, const struct sip_msg *msg, void *arg)
+void esn_leg_close_h(int err, const struct sip_msg *msg, void *arg)
 {
 	struct esn_leg *leg = arg;
+	struct esn_group *g = leg->grp;
 
-	log_info("esn", "%s left %s (%m)\n", leg->mcptt_id, leg->grp->uri,
-		 err);
+	log_info("esn", "%s left %s (%m)\n", leg->mcptt_id, g->uri, err);
 	mem_deref(leg);
+	esn_pcall_check(g);
 }
 
-/* Why a group INVITE is refused: status per check, in order */
+static struct esn_radio *radio_by_uri(struct esn *e, const char *uri)
+{
+	for (struct le *le = e->radios.head; le; le = le->next) {
+		struct esn_radio *r = le->data;
+
+		if (!str_casecmp(r->mcptt_id, uri))
+			return r;
+	}
+	return NULL;
+}
+
+/* Why a group or private INVITE is refused: status per check, in order */
 static uint16_t invite_check(struct esn *e, const struct sip_msg *msg,
 			     struct esn_info *inf, struct pl *sdp,
 			     const char **reason)
@@ -267,8 +283,19 @@ static uint16_t invite_check(struct esn *e, const struct sip_msg *msg,
 		return *reason = "mcptt-info Required", 415;
 	if (esn_info_parse(inf, &info))
 		return *reason = "Bad mcptt-info", 400;
-	if (!esn_group_find(e, inf->group))
+	if (inf->priv) {
+		const struct esn_radio *r = radio_by_uri(e, inf->group);
+
+		if (!r)
+			return *reason = "Unknown User", 404;
+		if (esn_pcall_of(e, r))
+			return *reason = "Busy Here", 486;
+		if (!str_casecmp(r->answer, "reject"))
+			return *reason = "Temporarily Unavailable", 480;
+	}
+	else if (!esn_group_find(e, inf->group)) {
 		return *reason = "Unknown Group", 404;
+	}
 	if (!pl_isset(sdp))
 		return *reason = "SDP Required", 488;
 	return 0;
@@ -278,7 +305,7 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 {
 	struct esn *e = arg;
 	struct esn_info inf;
-	struct esn_group *g;
+	struct esn_group *g = NULL;
 	struct esn_leg *leg = NULL;
 	struct mbuf *ans = NULL;
 	struct pl sdp;
@@ -292,10 +319,15 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 		(void)sip_treply(NULL, e->sip, msg, sc, reason);
 		return;
 	}
-	g = esn_group_find(e, inf.group);
+	if (inf.priv)
+		err = esn_pcall_group(e, radio_by_uri(e, inf.group), &g);
+	else
+		g = esn_group_find(e, inf.group), err = 0;
 	aor_of(aor, sizeof(aor), &msg->from);
-	err = esn_leg_alloc(&leg, g, aor, &e->laddr);
+	err = err ? err : esn_leg_alloc(&leg, g, aor, &e->laddr);
 	if (err) {
+		if (inf.priv && g)
+			esn_pcall_check(g);
 		(void)sip_treply(NULL, e->sip, msg, 500, "No Media Port");
 		return;
 	}
@@ -303,6 +335,7 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 	if (leg_dialog(leg, msg)) {
 		(void)sip_treply(NULL, e->sip, msg, 400, "Bad Contact");
 		mem_deref(leg);
+		esn_pcall_check(g);
 		return;
 	}
 	if (esn_sdp_answer(leg, &sdp, &ans, &reason)) {
@@ -311,13 +344,24 @@ static void conn_h(const struct sip_msg *msg, void *arg)
 				  "Warning: 399 esn \"%s\"\r\n"
 				  "Content-Length: 0\r\n\r\n", reason);
 		mem_deref(leg);
+		esn_pcall_check(g);
+		return;
+	}
+	if (g->pc_radio) {
+		err = esn_pcall_incoming(g, leg, msg, ans);
+		mem_deref(ans);
+		if (err) {
+			mem_deref(leg);
+			esn_pcall_check(g);
+		}
 		return;
 	}
 	err = sipsess_accept(&leg->sess, e->ssock, msg, 200, "OK", "esn",
 			     "application/sdp", ans, NULL, NULL, false,
-			     offer_h, answer_h, estab_h, NULL, NULL, close_h,
-			     leg, "Contact: <sip:esn@%J;transport=tls>%s\r\n",
-			     &e->laddr, feature_tags);
+			     esn_leg_offer_h, answer_h, esn_leg_estab_h, NULL,
+			     NULL, esn_leg_close_h, leg,
+			     "Contact: <sip:esn@%J;transport=tls>%s\r\n",
+			     &e->laddr, esn_feature_tags);
 	mem_deref(ans);
 	if (err) {
 		mem_deref(leg);
@@ -460,13 +504,13 @@ int esn_sip_emergency(struct esn_leg *leg, const struct esn_radio *r,
 			  "\r\n\r\n%b\r\n--esnb\r\nContent-Type: "
 			  "application/vnd.3gpp.mcptt-info+xml\r\n\r\n",
 			  leg->ldesc->buf, leg->ldesc->end);
-	err |= esn_info_print(body, leg->grp->uri, r->mcptt_id, on);
+	err |= esn_info_print(body, leg->grp->uri, r->mcptt_id, on, false);
 	err |= mbuf_printf(body, "--esnb--\r\n");
 	err |= mbuf_printf(mb, "Contact: <sip:esn@%J;transport=tls>%s\r\n"
 			   "P-Asserted-Identity: \"%s\" <%s>\r\n%s"
 			   "Content-Type: multipart/mixed;boundary=esnb\r\n"
 			   "Content-Length: %zu\r\n\r\n%b",
-			   &e->laddr, feature_tags,
+			   &e->laddr, esn_feature_tags,
 			   r->alias ? r->alias : r->id, r->mcptt_id,
 			   on ? "Resource-Priority: mcpttp.15\r\n" : "",
 			   body->end, body->buf, body->end);

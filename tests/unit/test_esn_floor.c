@@ -207,6 +207,33 @@ static void test_time_limit(void **state)
 	assert_int_equal(r.n, 0);
 }
 
+/* A broadcast: its originator pre-empts a normal talker; everyone else
+ * is receive-only (no queue) until it ends, unless an emergency */
+static void test_broadcast_receive_only(void **state)
+{
+	struct esn_floor f;
+	struct rec r;
+	struct esn_fl_req bc = {.part = B, .prio = 1, .bcast = true};
+	const struct esn_fl_out *o;
+
+	setup4(&f, &r);
+	req(&f, A, 200, false, true);
+	esn_floor_request(&f, &bc);
+	assert_non_null(find(&r, ESN_FA_REVOKE, A));
+	assert_int_equal(esn_floor_holder(&f), B);
+
+	r.n = 0;
+	req(&f, C, 255, false, true);       /* top priority, queueing: no */
+	o = find(&r, ESN_FA_DENY, C);
+	assert_non_null(o);
+	assert_int_equal(o->cause, ESN_DENY_RECV_ONLY);
+	assert_int_equal(esn_floor_qpos(&f, C), 0);
+
+	req(&f, D, 1, true, true);          /* an emergency still goes */
+	assert_int_equal(esn_floor_holder(&f), D);
+}
+
+
 static void test_late_entry_and_leave(void **state)
 {
 	struct esn_floor f;
@@ -238,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_higher_priority_preempts),
 		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_late_entry_and_leave),
+		cmocka_unit_test(test_broadcast_receive_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

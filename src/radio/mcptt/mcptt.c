@@ -39,6 +39,37 @@ void mcptt_link_set(struct mcptt *mc, bool up, const char *reason)
 }
 
 
+static int reg_start(struct mcptt *mc);
+
+/* The TLS connection to the network closed: the network is gone until
+ * a registration works again */
+static void ka_handler(int err, void *arg)
+{
+	struct mcptt *mc = arg;
+	char why[96];
+
+	mc->ka = mem_deref(mc->ka);
+	re_snprintf(why, sizeof(why), "connection to the network lost: %m",
+		    err);
+	mcptt_link_set(mc, false, why);
+	mc->reg = mem_deref(mc->reg);
+	(void)reg_start(mc);
+}
+
+
+/* While the network is unreachable, try again every REREG_S rather
+ * than after libre's back-off (a minute and more) */
+static void rereg(void *arg)
+{
+	struct mcptt *mc = arg;
+
+	if (mc->up)
+		return;
+	mc->reg = mem_deref(mc->reg);
+	(void)reg_start(mc);
+}
+
+
 static void reg_handler(int err, const struct sip_msg *msg, void *arg)
 {
 	struct mcptt *mc = arg;
@@ -47,11 +78,15 @@ static void reg_handler(int err, const struct sip_msg *msg, void *arg)
 	if (err) {
 		re_snprintf(why, sizeof(why), "registration: %m", err);
 		mcptt_link_set(mc, false, why);
+		tmr_start(&mc->tmr_rereg, 5000, rereg, mc);
 		return;
 	}
 	if (msg->scode < 200)
 		return;
 	if (msg->scode < 300) {
+		if (!mc->ka)
+			(void)sip_keepalive_start(&mc->ka, mc->sip, msg, 0,
+						  ka_handler, mc);
 		mcptt_link_set(mc, true, NULL);
 		return;
 	}
@@ -164,8 +199,6 @@ static bool msg_handler(const struct sip_msg *msg, void *arg);
 static int sip_setup(struct mcptt *mc)
 {
 	struct sa laddr = mc->rtp_addr;
-	const char *routev[1] = {mc->route};
-	char aor_reg[300];
 	int err;
 
 	err = dns_setup(mc);
@@ -179,6 +212,16 @@ static int sip_setup(struct mcptt *mc)
 				     mc);
 	if (err)
 		return err;
+
+	return reg_start(mc);
+}
+
+
+static int reg_start(struct mcptt *mc)
+{
+	const char *routev[1] = {mc->route};
+	char aor_reg[300];
+	int err;
 
 	(void)re_snprintf(aor_reg, sizeof(aor_reg), "sip:%s", mc->domain);
 	err = sipreg_register(&mc->reg, mc->sip, aor_reg, mc->aor, NULL,
@@ -316,6 +359,8 @@ static void mcptt_destructor(void *arg)
 	struct mcptt *mc = arg;
 
 	list_flush(&mc->calls);
+	tmr_cancel(&mc->tmr_rereg);
+	mem_deref(mc->ka);
 	mem_deref(mc->reg);
 	mem_deref(mc->lsnr);
 	mem_deref(mc->sock);
@@ -422,6 +467,13 @@ static int op_emergency(struct bearer *b, const char *tg, bool on)
 }
 
 
+static int op_kind(struct bearer *b, const char *tg, bool imminent,
+		   bool broadcast)
+{
+	return mcptt_call_kind((struct mcptt *)b, tg, imminent, broadcast);
+}
+
+
 static int op_pcall(struct bearer *b, char **callp, const char *peer,
 		    bool emergency)
 {
@@ -463,6 +515,7 @@ const struct bearer_ops mcptt_bearer_ops = {
 	.ptt_request    = op_ptt,
 	.ptt_release    = op_release,
 	.emergency      = op_emergency,
+	.call_kind      = op_kind,
 	.private_call   = op_pcall,
 	.private_answer = op_panswer,
 	.private_hangup = op_phangup,

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <re.h>
+#include <jansson.h>
 #include "media/media.h"
 #include "radio/radio.h"
 #include "radio/mcptt/fc.h"
@@ -33,6 +34,7 @@ static const struct {
 	[FC_UI_QUEUED]        = {true, RADIO_FLOOR_QUEUED},
 	[FC_UI_NO_ANSWER]     = {true, RADIO_FLOOR_NO_ANSWER},
 	[FC_UI_NOT_PERMITTED] = {true, RADIO_FLOOR_DENIED},
+	[FC_UI_MEDIA_END]     = {true, RADIO_FLOOR_IDLE},
 };
 
 
@@ -101,6 +103,8 @@ static void ui_handler(const struct fc_ui_ev *ev, void *arg)
 		f.reason = "requests not permitted";
 	else if (ev->what == FC_UI_NO_ANSWER)
 		f.reason = fc_timer_name(ev->timer);
+	else if (ev->what == FC_UI_MEDIA_END)
+		f.reason = "the talker's audio stopped (T103)";
 
 	if (ev->what == FC_UI_TALKER && ev->talker) {
 		f.talker = ev->talker;
@@ -232,6 +236,10 @@ static uint16_t floor_ind(const struct mcptt_call *call)
 
 	if (call->emergency)
 		ind |= FC_IND_EMERGENCY;
+	if (call->imminent)
+		ind |= FC_IND_IMMINENT;
+	if (call->broadcast)
+		ind |= FC_IND_BROADCAST;
 	if (call->r.queueing)
 		ind |= FC_IND_QUEUEING;
 
@@ -255,6 +263,7 @@ static int part_make(struct mcptt_call *call, uint8_t prio)
 	err = fc_part_alloc(&call->fp, &pc, &part_h, call);
 	if (!err) {
 		call->ptt_prio = pc.prio;
+		call->ptt_ind = pc.floor_ind;
 		fc_part_start(call->fp, false);
 	}
 
@@ -292,7 +301,8 @@ int mcptt_floor_ptt(struct mcptt_call *call, bool pressed, uint8_t prio)
 	if (!call->fp)
 		return ENOTCONN;
 
-	if (pressed && want != call->ptt_prio &&
+	if (pressed && (want != call->ptt_prio ||
+			floor_ind(call) != call->ptt_ind) &&
 	    fc_part_state(call->fp) == FC_PS_NO_PERM) {
 		err = part_make(call, want);
 		if (err)
@@ -302,6 +312,27 @@ int mcptt_floor_ptt(struct mcptt_call *call, bool pressed, uint8_t prio)
 	fc_part_ptt(call->fp, pressed);
 
 	return 0;
+}
+
+
+/* T103 runs while someone else talks and is restarted by their media:
+ * the media thread counts received packets per stream and publishes the
+ * counts every second, which is fine grained enough for a 4 s timer. */
+enum { RX_POLL_MS = 1000 };
+
+static void rx_tmr(void *arg)
+{
+	struct mcptt_call *call = arg;
+	json_t *st = media_stats(call->mc->media);
+	json_t *rx = json_object_get(json_object_get(st, call->stream),
+				     "rx_packets");
+	uint64_t n = (uint64_t)json_integer_value(rx);
+
+	if (n > call->rx_seen)
+		fc_part_rtp(call->fp);
+	call->rx_seen = n;
+	json_decref(st);
+	tmr_start(&call->tmr_rx, RX_POLL_MS, rx_tmr, call);
 }
 
 
@@ -328,6 +359,9 @@ int mcptt_media_start(struct mcptt_call *call)
 
 	err = media_stream_add(call->mc->media, &cfg);
 	call->media_up = !err;
+	call->rx_seen = 0;
+	if (!err)
+		tmr_start(&call->tmr_rx, RX_POLL_MS, rx_tmr, call);
 
 	return err;
 }
@@ -335,6 +369,7 @@ int mcptt_media_start(struct mcptt_call *call)
 
 void mcptt_media_stop(struct mcptt_call *call)
 {
+	tmr_cancel(&call->tmr_rx);
 	if (call->media_up && call->mc->media)
 		(void)media_stream_remove(call->mc->media, call->stream);
 	call->media_up = false;

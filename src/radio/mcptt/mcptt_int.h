@@ -17,6 +17,8 @@ struct mcptt {
 	struct sipsess_sock *sock;
 	struct sip_lsnr *lsnr;
 	struct sipreg *reg;
+	struct sip_keepalive *ka;   /* tells when the connection drops */
+	struct tmr tmr_rereg;       /* quick re-registration when down */
 
 	char *aor;                  /* our MCPTT ID                     */
 	char *domain;
@@ -68,6 +70,10 @@ struct mcptt_call {
 	struct fc_part *fp;
 	struct mcptt_fctmr fct[FC_TMR_COUNT];
 	uint8_t ptt_prio;
+	uint16_t ptt_ind;           /* Floor Indicator of the participant */
+	struct tmr tmr_rx;          /* feeds T103 from received media    */
+	uint64_t rx_seen;           /* rx packets of the stream, last look */
+	bool imminent, broadcast;   /* the kind of call asked for        */
 
 	struct tmr retry;
 	unsigned attempts;
@@ -85,6 +91,8 @@ int  mcptt_msg_send(struct mcptt *mc, const char *to, const char *type,
 int  mcptt_group_join(struct mcptt *mc, const char *tg, const char *group);
 int  mcptt_group_leave(struct mcptt *mc, const char *tg);
 int  mcptt_emergency(struct mcptt *mc, const char *tg, bool on);
+int  mcptt_call_kind(struct mcptt *mc, const char *tg, bool imminent,
+		     bool broadcast);
 int  mcptt_private_call(struct mcptt *mc, char **callp, const char *peer,
 			bool emergency);
 int  mcptt_private_answer(struct mcptt *mc, const char *id, bool accept);

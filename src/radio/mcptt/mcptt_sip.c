@@ -22,20 +22,24 @@
 
 enum { RETRY_MAX_S = 60 };
 
-/* What a final failure means for a join: retry or stop */
+/* What a final failure means for a join (retry or stop), and the words
+ * consoles show for a group call and for a private call */
 static const struct fail_rule {
 	uint16_t lo, hi;
 	bool retry;
-	const char *why;
+	const char *why, *why_pc;
 } fail_rules[] = {
-	{403, 403, false, "not allowed in this group"},
-	{404, 404, false, "no such group"},
-	{480, 480, true,  "group temporarily unavailable"},
-	{486, 486, true,  "busy"},
-	{488, 488, false, "media offer not acceptable"},
-	{400, 499, false, NULL},
-	{500, 599, true,  NULL},
-	{600, 699, false, NULL},
+	{403, 403, false, "not allowed in this group",
+	 "not allowed to call this radio"},
+	{404, 404, false, "no such group", "no such radio"},
+	{480, 480, true,  "group temporarily unavailable",
+	 "declined or not reachable"},
+	{486, 486, true,  "busy", "the radio is in another call"},
+	{488, 488, false, "media offer not acceptable",
+	 "media offer not acceptable"},
+	{400, 499, false, NULL, NULL},
+	{500, 599, true,  NULL, NULL},
+	{600, 699, false, NULL, NULL},
 };
 
 static const struct fail_rule *rule_find(uint16_t scode)
@@ -133,6 +137,14 @@ static int info_fill(struct mbuf *mb, const struct mcptt_call *call)
 
 	if (call->emerg_want || call->emergency)
 		mi.has |= MI_EMERG | MI_ALERT;
+	if (call->imminent) {
+		mi.has |= MI_IMMINENT;
+		mi.imminent = true;
+	}
+	if (call->broadcast) {
+		mi.has |= MI_BROADCAST;
+		mi.broadcast = true;
+	}
 	str_ncpy(mi.req_uri, call->target, sizeof(mi.req_uri));
 
 	return mcptt_info_encode(mb, &mi);
@@ -350,10 +362,12 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 
 	rule = msg ? rule_find(msg->scode) : NULL;
 	if (rule) {
+		const char *w = call->kind == MCPTT_PRIVATE ? rule->why_pc :
+			rule->why;
 		char why[96];
 
-		if (rule->why)
-			str_ncpy(why, rule->why, sizeof(why));
+		if (w)
+			str_ncpy(why, w, sizeof(why));
 		else
 			(void)pl_strcpy(&msg->reason, why, sizeof(why));
 		fail(call, msg->scode, why, rule->retry);
@@ -498,6 +512,35 @@ static int call_end(struct mcptt *mc, const char *id,
 int mcptt_group_leave(struct mcptt *mc, const char *tg)
 {
 	return call_end(mc, tg, MCPTT_GROUP, "left");
+}
+
+
+/* Imminent peril and broadcast group calls [simplified]: the joined
+ * group session is re-INVITEd with imminentperil-ind / broadcast-ind and
+ * the floor requests that follow carry the matching Floor Indicator.
+ * Back to a normal call with both false. */
+int mcptt_call_kind(struct mcptt *mc, const char *tg, bool imminent,
+		    bool broadcast)
+{
+	struct mcptt_call *call = mcptt_call_find(mc, tg);
+	struct mbuf *desc = NULL;
+	int err;
+
+	if (!call || call->kind != MCPTT_GROUP)
+		return ENOENT;
+	if (call->st != RADIO_GROUP_JOINED || !call->sess)
+		return ENOTCONN;
+	if (call->imminent == imminent && call->broadcast == broadcast)
+		return 0;
+
+	call->imminent = imminent;
+	call->broadcast = broadcast;
+	err = body_make(&desc, call, true, true);
+	if (!err)
+		err = sipsess_modify(call->sess, desc);
+	mem_deref(desc);
+
+	return err;
 }
 
 

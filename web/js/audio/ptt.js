@@ -37,6 +37,9 @@ export class Ptt {
     this.sent = false;         // what the server last agreed to
     this.tx = false;           // the server says we transmit
     this.talkgroups = [];      // where (from the radio.ptt answer)
+    this.target = null;        // () => private call id to talk in
+    this.call = null;          // the call this press talks in
+    this.mode = null;          // 'imminent_peril' | 'broadcast' | null
     this.refused = false;      // refused this press: no retry until up
     this.busy = false;
     this.capturing = false;    // waiting for the operator's pedal key
@@ -126,12 +129,23 @@ export class Ptt {
     }
   }
 
+  // The private call PTT talks in (set by the radio panel), or null
+  callTarget() {
+    return this.target ? this.target() : null;
+  }
+
   async ask(on) {
     try {
-      const r = await this.control.request('radio.ptt', { on });
+      // a release goes where the press went, even if the call ended
+      const call = on ? this.callTarget() : this.call;
+      const r = call
+        ? await this.control.request('radio.call_ptt', { call, on })
+        : await this.control.request('radio.ptt', on && this.mode
+          ? { on, mode: this.mode } : { on });
+      this.call = on ? call : null;
       this.sent = on;
-      this.tx = !!(r && r.ptt);
-      this.talkgroups = (r && r.talkgroups) || [];
+      this.tx = call ? !!(r && r.floor && r.floor.ptt) : !!(r && r.ptt);
+      this.talkgroups = call ? [] : (r && r.talkgroups) || [];
     } catch {
       // refused (toast shown) or link lost: the server did not key
       // the radio; for a release, the server ends PTT with the link
