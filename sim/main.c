@@ -6,6 +6,8 @@
 #include <re.h>
 
 int esn_main(int argc, char *argv[]);
+int tetra_main(int argc, char *argv[]);
+int cameras_main(int argc, char *argv[]);
 
 static const struct cmd {
 	const char *name;
@@ -13,6 +15,8 @@ static const struct cmd {
 	const char *help;
 } cmdv[] = {
 	{"esn", esn_main, "simulated Emergency Services Network (MCPTT)"},
+	{"tetra", tetra_main, "simulated TETRA terminal (PEI) and network"},
+	{"cameras", cameras_main, "simulated PTZ cameras (RTSP + ONVIF)"},
 };
 
 int main(int argc, char *argv[])

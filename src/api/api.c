@@ -46,6 +46,7 @@ static void api_destructor(void *data)
 	audit_set_hook(api->ctx.audit, NULL, NULL);
 	mem_deref(api->bus);
 	list_flush(&api->clients);
+	list_flush(&api->video);   /* open video channels: viewers, locks */
 	mem_deref(api->ws);
 	mem_deref(api->https);
 }
@@ -91,6 +92,14 @@ int api_alloc(struct api **apip, const struct api_ctx *ctx)
 		goto out;
 	}
 
+	/* libre listens with a backlog of 5: a control room's consoles all
+	 * reconnecting after a network blip would see refused connects */
+	err = tcp_sock_listen(http_sock_tcp(api->https), API_BACKLOG);
+	if (err) {
+		log_error(MOD, "listen backlog: %m", err);
+		goto out;
+	}
+
 	log_notice(MOD, "console at https://%J/", &laddr);
 
  out:
@@ -111,6 +120,10 @@ void api_set_conf(struct api *api, const struct conf *conf)
 
 void api_shutdown(struct api *api)
 {
-	if (api)
-		api_ws_close_all(api);
+	if (!api)
+		return;
+	/* replies held for the audit go out (and let go of their consoles)
+	 * before the consoles are closed */
+	(void)audit_settle(api->ctx.audit);
+	api_ws_close_all(api);
 }

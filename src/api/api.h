@@ -18,6 +18,9 @@ struct pos_audio;
 struct media;
 struct media_frame;
 struct tg_service;
+struct rec;
+struct phone;
+struct cam_reg;
 
 struct api_ctx {
 	const struct conf *conf;
@@ -28,6 +31,10 @@ struct api_ctx {
 	struct pos_audio *paudio;   /* routing state per position   */
 	struct media *media;        /* the media engine             */
 	struct tg_service *tgs;     /* talkgroups over the bearers  */
+	struct phone *phone;        /* 999/101 calls, or NULL       */
+	struct cam_reg *cams;       /* CCTV cameras; set by name    */
+	struct rcall_service *rcalls; /* private radio calls; set by name */
+	struct rec *rec;            /* recording: keep it last, set by name */
 };
 
 /* Process-wide TLS policy (minimum version): call before libre_init() */

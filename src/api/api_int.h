@@ -5,6 +5,7 @@
 enum {
 	API_MSG_MAX = 65536,      /* largest control message accepted   */
 	API_REASON_MAX = 160,
+	API_BACKLOG = 256,        /* pending connections on the listener */
 };
 
 struct api_err {
@@ -52,6 +53,7 @@ struct api {
 	struct websock *ws;
 	struct list clients;      /* struct ws_client                   */
 	struct list audio;        /* struct audio_client                */
+	struct list video;        /* struct video_client (ws_video.c)   */
 	uint64_t mic_dropped;     /* mic frames while PTT was off       */
 	struct bus_sub *bus;
 	struct api_counters cnt;
@@ -82,16 +84,41 @@ const struct api_op *api_op_table(size_t *countp);
 int  api_dispatch(struct api_req *r, const json_t *msg, json_t **result,
 		  struct api_err *e);
 void api_count_error(struct api *api, int code);
+/* A string field of a message, or NULL */
+const char *api_str(const json_t *msg, const char *name);
+/* Audit the requesting operator's action at their position; consumes
+ * detail (may be NULL) */
+void api_audit(struct api_req *r, const char *action, const char *object,
+	       const char *result, json_t *detail);
 /* Permission needed to receive an event, NULL when targeted */
 const char *api_event_perm(const char *event);
 
 /* ops_audio.c: handlers of the audio ops */
 api_op_h api_op_audio_state, api_op_monitor, api_op_select, api_op_volume,
 	api_op_mute, api_op_ptt, api_op_play, api_op_sounds;
+/* ops_call.c */
+api_op_h api_op_call_state, api_op_call_ready, api_op_call_answer,
+	api_op_call_hangup, api_op_call_hold, api_op_call_transfer;
 /* ops_radio.c */
 api_op_h api_op_radio_state, api_op_emergency_ack;
+api_op_h api_op_patch, api_op_radio_send;   /* ops_radio.c (TETRA) */
+/* ops_rcall.c: private radio calls */
+api_op_h api_op_rcall_list, api_op_rcall_dial, api_op_rcall_answer,
+	api_op_rcall_hangup, api_op_rcall_ptt;
+/* ops_record.c */
+api_op_h api_op_rec_search, api_op_rec_replay, api_op_rec_recall,
+	api_op_rec_export;
 void api_audio_release(struct api *api, const char *pos);
 void api_audio_reset(struct api *api, const char *pos);
+
+/* ops_camera.c */
+api_op_h api_op_camera_list, api_op_camera_ptz, api_op_camera_release,
+	api_op_camera_presets, api_op_camera_preset, api_op_wall_route,
+	api_op_wall_state, api_op_camera_discover, api_op_camera_move,
+	api_op_camera_status;
+/* ws_video.c: live camera video (fMP4 over binary frames) */
+int  api_video_accept(struct api *api, struct http_conn *conn,
+		      const struct http_msg *msg);
 
 /* ws_audio.c: the binary audio channel */
 int  api_audio_accept(struct api *api, struct http_conn *conn,

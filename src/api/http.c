@@ -200,6 +200,14 @@ void api_http_handler(struct http_conn *conn, const struct http_msg *msg,
 		return;
 	}
 
+	if (!pl_strcmp(&msg->path, "/ws/video")) {
+		if (is_upgrade(msg) && !api_video_accept(api, conn, msg))
+			return;
+		api_fail(&e, 400, "WebSocket upgrade expected");
+		api_http_error(conn, &e);
+		return;
+	}
+
 	if (!pl_strcmp(&msg->path, "/healthz")) {
 		healthz(api, conn);
 		return;

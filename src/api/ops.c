@@ -49,6 +49,23 @@ static const struct api_field f_audit[] = {
 static const struct api_field f_tg_on[] = {
 	{"talkgroup", FT_STR,  true, 1, 63},
 	{"on",        FT_BOOL, true, 0, 0}, {NULL}};
+static const struct api_field f_rec[] = {
+	{"rec", FT_INT, true, 1, 9007199254740991.0}, {NULL}};
+static const struct api_field f_recall[] = {
+	{"resource", FT_STR, false, 1, 63},
+	{"call",     FT_BOOL, false, 0, 0},
+	{"count",    FT_INT, false, 1, 10}, {NULL}};
+static const struct api_field f_rec_q[] = {
+	{"resource",  FT_STR, false, 1, 63},
+	{"talker",    FT_STR, false, 1, 191},
+	{"operator",  FT_STR, false, 1, 63},
+	{"position",  FT_STR, false, 1, 63},
+	{"direction", FT_STR, false, 2, 2},
+	{"call_id",   FT_STR, false, 1, 63},
+	{"kind",      FT_STR, false, 1, 15},
+	{"from_ms",   FT_INT, false, 0, 9007199254740991.0},
+	{"to_ms",     FT_INT, false, 0, 9007199254740991.0},
+	{"limit",     FT_INT, false, 1, 500}, {NULL}};
 static const struct api_field f_tg[] = {
 	{"talkgroup", FT_STR, true, 1, 63}, {NULL}};
 static const struct api_field f_volume[] = {
@@ -57,6 +74,14 @@ static const struct api_field f_volume[] = {
 static const struct api_field f_mute[] = {
 	{"channel", FT_STR,  true, 7, 7},
 	{"on",      FT_BOOL, true, 0, 0}, {NULL}};
+static const struct api_field f_patch[] = {
+	{"a",  FT_STR,  true, 1, 63},
+	{"b",  FT_STR,  true, 1, 63},
+	{"on", FT_BOOL, true, 0, 0}, {NULL}};
+static const struct api_field f_send[] = {
+	{"to",     FT_STR, true,  1, 256},
+	{"text",   FT_STR, false, 1, 200},
+	{"status", FT_INT, false, 0, 65535}, {NULL}};
 static const struct api_field f_on[] = {
 	{"on", FT_BOOL, true, 0, 0}, {NULL}};
 static const struct api_field f_play[] = {
@@ -65,11 +90,52 @@ static const struct api_field f_play[] = {
 	{"wav",         FT_STR, false, 1, 128},
 	{"level_dbfs",  FT_INT, false, -60, 0},
 	{"duration_ms", FT_INT, false, 20, 60000}, {NULL}};
+static const struct api_field f_call[] = {
+	{"call", FT_INT, true, 1, 9e15}, {NULL}};
+static const struct api_field f_call_on[] = {
+	{"call", FT_INT,  true, 1, 9e15},
+	{"on",   FT_BOOL, true, 0, 0}, {NULL}};
+static const struct api_field f_call_to[] = {
+	{"call", FT_INT, true, 1, 9e15},
+	{"to",   FT_STR, true, 1, 63}, {NULL}};
 static const struct api_field f_ptz[] = {
 	{"camera", FT_STR, true,  1, 64},
 	{"pan",    FT_NUM, true, -1, 1},
 	{"tilt",   FT_NUM, true, -1, 1},
 	{"zoom",   FT_NUM, true, -1, 1}, {NULL}};
+static const struct api_field f_cam[] = {
+	{"camera", FT_STR, true, 1, 64}, {NULL}};
+static const struct api_field f_preset[] = {
+	{"camera", FT_STR, true,  1, 64},
+	{"action", FT_STR, true,  3, 4},
+	{"token",  FT_STR, false, 1, 63},
+	{"name",   FT_STR, false, 1, 63}, {NULL}};
+static const struct api_field f_move[] = {
+	{"camera", FT_STR, true, 1, 64},
+	{"mode",   FT_STR, true, 8, 8},
+	{"pan",    FT_NUM, true, -1, 1},
+	{"tilt",   FT_NUM, true, -1, 1},
+	{"zoom",   FT_NUM, true, -1, 1}, {NULL}};
+static const struct api_field f_discover[] = {
+	{"timeout_ms", FT_INT, false, 100, 10000}, {NULL}};
+static const struct api_field f_wall[] = {
+	{"tile",   FT_STR, true,  1, 64},
+	{"camera", FT_STR, false, 1, 64}, {NULL}};
+
+static const struct api_field f_ptt[] = {
+	{"on",   FT_BOOL, true,  0, 0},
+	{"mode", FT_STR,  false, 6, 14}, {NULL}};
+static const struct api_field f_pc_dial[] = {
+	{"to",        FT_STR,  true,  1, 127},
+	{"emergency", FT_BOOL, false, 0, 0}, {NULL}};
+static const struct api_field f_pc[] = {
+	{"call", FT_STR, true, 1, 63}, {NULL}};
+static const struct api_field f_pc_answer[] = {
+	{"call",   FT_STR,  true,  1, 63},
+	{"accept", FT_BOOL, false, 0, 0}, {NULL}};
+static const struct api_field f_pc_on[] = {
+	{"call", FT_STR,  true, 1, 63},
+	{"on",   FT_BOOL, true, 0, 0}, {NULL}};
 
 
 static int64_t now_ms(void)
@@ -81,15 +147,15 @@ static int64_t now_ms(void)
 }
 
 
-static const char *str_field(const json_t *msg, const char *name)
+const char *api_str(const json_t *msg, const char *name)
 {
 	return json_string_value(json_object_get(msg, name));
 }
 
 
 /* Audit an operator's action on an object, with the outcome */
-static void audit_op(struct api_req *r, const char *action,
-		     const char *object, const char *result, json_t *detail)
+void api_audit(struct api_req *r, const char *action, const char *object,
+	       const char *result, json_t *detail)
 {
 	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
 			session_position(r->sess), action, object, result,
@@ -157,7 +223,7 @@ static int op_resource_list(struct api_req *r, const json_t *msg,
 			    json_t **res, struct api_err *e)
 {
 	const struct conf *cf = r->api->ctx.conf;
-	const char *type = str_field(msg, "type");
+	const char *type = api_str(msg, "type");
 	uint32_t roles = session_roles(r->sess);
 	json_t *arr = json_array();
 
@@ -243,8 +309,8 @@ static int roles_from(uint32_t *mask, const json_t *arr, struct api_err *e)
 static int op_operator_add(struct api_req *r, const json_t *msg,
 			   json_t **res, struct api_err *e)
 {
-	const char *user = str_field(msg, "username");
-	const char *pw = str_field(msg, "password");
+	const char *user = api_str(msg, "username");
+	const char *pw = api_str(msg, "password");
 	json_t *prio = json_object_get(msg, "ptz_priority");
 	char why[128];
 	uint32_t roles;
@@ -260,13 +326,13 @@ static int op_operator_add(struct api_req *r, const json_t *msg,
 		return err;
 
 	err = operator_add(r->api->ctx.store, user,
-			   str_field(msg, "display_name"), roles,
+			   api_str(msg, "display_name"), roles,
 			   prio ? (int)json_integer_value(prio) : 0,
-			   str_field(msg, "skills"), pw);
+			   api_str(msg, "skills"), pw);
 	if (err)
 		return store_fail(e, err, user);
 
-	audit_op(r, "operator.add", user, "ok",
+	api_audit(r, "operator.add", user, "ok",
 		 json_pack("{s:o}", "roles", roles_json(roles)));
 	*res = operator_changed(r, user);
 	return 0;
@@ -278,7 +344,7 @@ static int operator_change(struct api_req *r, const json_t *msg,
 			   json_t **res, struct api_err *e, const char *what)
 {
 	struct store *st = r->api->ctx.store;
-	const char *user = str_field(msg, "username");
+	const char *user = api_str(msg, "username");
 	int err;
 
 	if (!strcmp(what, "operator.remove"))
@@ -289,7 +355,7 @@ static int operator_change(struct api_req *r, const json_t *msg,
 	if (err)
 		return store_fail(e, err, user);
 
-	audit_op(r, what, user, "ok", NULL);
+	api_audit(r, what, user, "ok", NULL);
 	if (strcmp(what, "operator.unlock"))
 		session_end_operator(r->api->ctx.sessions, user,
 				     session_operator(r->sess),
@@ -317,7 +383,7 @@ static int op_operator_unlock(struct api_req *r, const json_t *msg,
 static int op_operator_remove(struct api_req *r, const json_t *msg,
 			      json_t **res, struct api_err *e)
 {
-	if (!strcmp(str_field(msg, "username"), session_operator(r->sess)))
+	if (!strcmp(api_str(msg, "username"), session_operator(r->sess)))
 		return api_fail(e, 409, "you cannot remove yourself");
 	return operator_change(r, msg, res, e, "operator.remove");
 }
@@ -326,19 +392,19 @@ static int op_operator_remove(struct api_req *r, const json_t *msg,
 static int op_operator_password(struct api_req *r, const json_t *msg,
 				json_t **res, struct api_err *e)
 {
-	const char *user = str_field(msg, "username");
+	const char *user = api_str(msg, "username");
 	char why[128];
 	int err;
 
-	if (passwd_policy_check(str_field(msg, "password"), why, sizeof(why)))
+	if (passwd_policy_check(api_str(msg, "password"), why, sizeof(why)))
 		return api_fail(e, 400, "'password': %s", why);
 
 	err = operator_set_password(r->api->ctx.store, user,
-				    str_field(msg, "password"));
+				    api_str(msg, "password"));
 	if (err)
 		return store_fail(e, err, user);
 
-	audit_op(r, "operator.password", user, "ok", NULL);
+	api_audit(r, "operator.password", user, "ok", NULL);
 	json_decref(operator_changed(r, user));
 	*res = json_object();
 	return 0;
@@ -382,29 +448,12 @@ static int op_audit_verify(struct api_req *r, const json_t *msg,
 		return api_fail(e, 500, "cannot verify: %s", strerror(err));
 	}
 
-	audit_op(r, "audit.verify", NULL, err ? "broken" : "ok",
+	api_audit(r, "audit.verify", NULL, err ? "broken" : "ok",
 		 json_pack("{s:I, s:I}", "entries", (json_int_t)n,
 			   "problems", (json_int_t)json_array_size(problems)));
 	*res = json_pack("{s:b, s:I, s:o}", "ok", !err, "entries",
 			 (json_int_t)n, "problems", problems);
 	return 0;
-}
-
-
-/* The CCTV feature arrives with issue 7; the permission check in front
- * of this is live today. */
-static int op_camera_ptz(struct api_req *r, const json_t *msg,
-			 json_t **res, struct api_err *e)
-{
-	const char *cam = str_field(msg, "camera");
-	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, cam);
-
-	if (!rs || rs->type != RES_CAMERA ||
-	    !(rs->roles & session_roles(r->sess)))
-		return api_fail(e, 404, "no camera '%s'", cam);
-
-	return api_fail(e, 503, "camera control is not available on this "
-			"node");
 }
 
 
@@ -424,17 +473,43 @@ static const struct api_op ops[] = {
 	{"operator.password", "operator.manage", f_passwd,  op_operator_password},
 	{"audit.list",        "audit.view",      f_audit,    op_audit_list},
 	{"audit.verify",      "audit.verify",    f_none,     op_audit_verify},
-	{"camera.ptz",        "camera.control",  f_ptz,      op_camera_ptz},
+	{"camera.ptz",        "camera.control",  f_ptz,      api_op_camera_ptz},
+	{"camera.list",       "camera.view",     f_none,     api_op_camera_list},
+	{"camera.release",    "camera.control",  f_cam,      api_op_camera_release},
+	{"camera.presets",    "camera.view",     f_cam,      api_op_camera_presets},
+	{"camera.preset",     "camera.control",  f_preset,   api_op_camera_preset},
+	{"wall.route",        "wall.route",      f_wall,     api_op_wall_route},
+	{"wall.state",        "camera.view",     f_none,     api_op_wall_state},
+	{"camera.discover",   "camera.control",  f_discover, api_op_camera_discover},
+	{"camera.move",       "camera.control",  f_move,     api_op_camera_move},
+	{"camera.status",     "camera.view",     f_cam,      api_op_camera_status},
 	{"audio.state",       "session.self",    f_none,     api_op_audio_state},
 	{"radio.monitor",     "radio.monitor",   f_tg_on,    api_op_monitor},
 	{"radio.select",      "radio.monitor",   f_tg_on,    api_op_select},
 	{"audio.volume",      "resource.view",   f_volume,   api_op_volume},
 	{"audio.mute",        "session.self",    f_mute,     api_op_mute},
-	{"radio.ptt",         "radio.transmit",  f_on,       api_op_ptt},
+	{"radio.ptt",         "radio.transmit",  f_ptt,      api_op_ptt},
 	{"audio.play",        "audio.test",      f_play,     api_op_play},
 	{"audio.sounds",      "audio.test",      f_none,     api_op_sounds},
 	{"radio.state",       "radio.monitor",   f_none,     api_op_radio_state},
 	{"radio.emergency_ack", "radio.monitor", f_tg,       api_op_emergency_ack},
+	{"radio.patch",       "radio.patch",     f_patch,    api_op_patch},
+	{"radio.send",        "radio.transmit",  f_send,     api_op_radio_send},
+	{"radio.calls",       "radio.monitor",   f_none,     api_op_rcall_list},
+	{"radio.call",        "radio.transmit",  f_pc_dial,  api_op_rcall_dial},
+	{"radio.call_answer", "radio.transmit",  f_pc_answer, api_op_rcall_answer},
+	{"radio.call_hangup", "radio.transmit",  f_pc,       api_op_rcall_hangup},
+	{"radio.call_ptt",    "radio.transmit",  f_pc_on,    api_op_rcall_ptt},
+	{"call.state",        "call.answer",     f_none,     api_op_call_state},
+	{"call.ready",        "call.answer",     f_on,       api_op_call_ready},
+	{"call.answer",       "call.answer",     f_call,     api_op_call_answer},
+	{"call.hangup",       "call.answer",     f_call,     api_op_call_hangup},
+	{"call.hold",         "call.answer",     f_call_on,  api_op_call_hold},
+	{"call.transfer",     "call.answer",     f_call_to,  api_op_call_transfer},
+	{"recording.search",  "recording.replay", f_rec_q,   api_op_rec_search},
+	{"recording.replay",  "recording.replay", f_rec,     api_op_rec_replay},
+	{"recording.recall",  "recording.replay", f_recall,  api_op_rec_recall},
+	{"recording.export",  "recording.export", f_rec,     api_op_rec_export},
 };
 
 /* Who may receive which pushed event */
@@ -449,6 +524,16 @@ static const struct {
 	{"radio.emergency", "radio.monitor"},
 	{"radio.message",   "radio.monitor"},
 	{"radio.link",      "radio.monitor"},
+	{"radio.alarm",     "radio.monitor"},
+	{"radio.patch",     "radio.monitor"},
+	{"radio.call",      "radio.monitor"},
+	{"camera.lock",     "camera.view"},
+	{"camera.status",   "camera.view"},
+	{"wall.update",     "camera.view"},
+	{"camera.discovered", "camera.view"},
+	{"call.update",     "call.answer"},
+	{"queue.update",    "call.answer"},
+	{"recording.alarm", "recording.replay"},
 };
 
 
@@ -493,7 +578,7 @@ void api_count_error(struct api *api, int code)
 int api_dispatch(struct api_req *r, const json_t *msg, json_t **result,
 		 struct api_err *e)
 {
-	const char *name = str_field(msg, "op");
+	const char *name = api_str(msg, "op");
 	const struct api_op *op = api_op_find(name);
 	uint32_t roles = session_roles(r->sess);
 	char rs[96];
@@ -507,7 +592,7 @@ int api_dispatch(struct api_req *r, const json_t *msg, json_t **result,
 	else if (!rbac_allowed(roles, op->perm)) {
 		roles_print(rs, sizeof(rs), roles);
 		err = api_fail(e, 403, "role %s may not use %s", rs, name);
-		audit_op(r, "denied", name, "denied",
+		api_audit(r, "denied", name, "denied",
 			 json_pack("{s:s, s:s}", "perm", op->perm,
 				   "via", r->transport));
 		log_notice(MOD, "denied %s to %s (%s)", name,

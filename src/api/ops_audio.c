@@ -19,6 +19,7 @@
 #include "position/pos_audio.h"
 #include "media/media.h"
 #include "radio/tg.h"
+#include "radio/rcall.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -27,12 +28,6 @@ static const enum media_chan media_chan_of[] = {
 	[POS_CHAN_HEADSET] = MEDIA_HEADSET,
 	[POS_CHAN_SPEAKER] = MEDIA_SPEAKER,
 };
-
-
-static const char *str_field(const json_t *msg, const char *name)
-{
-	return json_string_value(json_object_get(msg, name));
-}
 
 
 /* A talkgroup the operator may see, or 404 (no difference between
@@ -101,7 +96,7 @@ static json_t *entry_json(struct api_req *r, const char *tg)
 static int change(struct api_req *r, const json_t *msg, json_t **res,
 		  struct api_err *e, bool select)
 {
-	const char *tg = str_field(msg, "talkgroup");
+	const char *tg = api_str(msg, "talkgroup");
 	bool on = json_is_true(json_object_get(msg, "on"));
 	int err;
 
@@ -137,7 +132,7 @@ int api_op_select(struct api_req *r, const json_t *msg, json_t **res,
 int api_op_volume(struct api_req *r, const json_t *msg, json_t **res,
 		  struct api_err *e)
 {
-	const char *id = str_field(msg, "resource");
+	const char *id = api_str(msg, "resource");
 	int vol = (int)json_integer_value(json_object_get(msg, "volume"));
 
 	if (!visible(r, id, false, e))
@@ -157,7 +152,7 @@ int api_op_volume(struct api_req *r, const json_t *msg, json_t **res,
 int api_op_mute(struct api_req *r, const json_t *msg, json_t **res,
 		struct api_err *e)
 {
-	const char *ch = str_field(msg, "channel");
+	const char *ch = api_str(msg, "channel");
 	bool on = json_is_true(json_object_get(msg, "on"));
 	enum pos_chan pc = !strcmp(ch, "headset") ? POS_CHAN_HEADSET :
 		!strcmp(ch, "speaker") ? POS_CHAN_SPEAKER : POS_CHAN_OFF;
@@ -203,11 +198,22 @@ static size_t ptt_apply(struct api *api, const char *pos, bool on)
 }
 
 
+static int ptt_kind(struct api *api, const json_t *sel, const char *mode,
+		    struct api_err *e);
+
 /* A console that goes away must never leave a transmitter keyed */
 void api_audio_release(struct api *api, const char *pos)
 {
+	struct api_err e;
+	json_t *sel;
+
 	if (!api || !pos || !pos_audio_ptt_on(api->ctx.paudio, pos))
 		return;
+
+	rcall_release(api->ctx.rcalls, pos);
+	sel = pos_audio_selected(api->ctx.paudio, pos);
+	(void)ptt_kind(api, sel, NULL, &e);   /* back to normal calls */
+	json_decref(sel);
 
 	ptt_apply(api, pos, false);
 	(void)pos_audio_ptt(api->ctx.paudio, pos, false);
@@ -216,16 +222,58 @@ void api_audio_release(struct api *api, const char *pos)
 }
 
 
+/* Imminent peril and broadcast: the network is asked for that kind of
+ * call on every selected talkgroup before the floor request; a release
+ * (or a normal press) returns them to normal calls */
+static int ptt_kind(struct api *api, const json_t *sel, const char *mode,
+		    struct api_err *e)
+{
+	bool imm = !str_cmp(mode, "imminent_peril");
+	bool bc = !str_cmp(mode, "broadcast");
+	size_t i;
+	json_t *v;
+	int err;
+
+	if (mode && !imm && !bc && str_cmp(mode, "normal"))
+		return api_fail(e, 400, "mode: normal, imminent_peril or "
+				"broadcast");
+
+	json_array_foreach(sel, i, v) {
+		const char *tg = json_string_value(v);
+
+		err = tg_call_kind(api->ctx.tgs, tg, imm, bc);
+		if (err == ENOTSUP)
+			return api_fail(e, 409, "'%s' has no %s calls", tg,
+					imm ? "imminent peril" : "broadcast");
+		if (err == ENOTCONN)
+			return api_fail(e, 409, "'%s' is not in its group "
+					"call yet", tg);
+		if (err && err != ENOENT)
+			return api_fail(e, 500, "%s: %s", tg, strerror(err));
+	}
+	return 0;
+}
+
+
 int api_op_ptt(struct api_req *r, const json_t *msg, json_t **res,
 	       struct api_err *e)
 {
 	const char *pos = session_position(r->sess);
 	bool on = json_is_true(json_object_get(msg, "on"));
+	const char *mode = json_string_value(json_object_get(msg, "mode"));
 	json_t *sel = pos_audio_selected(r->api->ctx.paudio, pos);
+	struct api_err ke = {0};
+	int err;
 
 	if (on && !json_array_size(sel)) {
 		json_decref(sel);
 		return api_fail(e, 409, "no talkgroup selected");
+	}
+
+	err = ptt_kind(r->api, sel, on ? mode : NULL, on ? e : &ke);
+	if (on && err) {
+		json_decref(sel);
+		return err;
 	}
 
 	if (on && !ptt_apply(r->api, pos, true)) {
@@ -238,9 +286,20 @@ int api_op_ptt(struct api_req *r, const json_t *msg, json_t **res,
 	(void)pos_audio_ptt(r->api->ctx.paudio, pos, on);
 	publish(r);
 
-	(void)audit_log(r->api->ctx.audit, session_operator(r->sess), pos,
-			"radio.ptt", NULL, on ? "on" : "off", NULL);
-	*res = json_pack("{s:b, s:o}", "ptt", on, "talkgroups", sel);
+	if (on && mode) {
+		json_t *d = json_pack("{s:s}", "mode", mode);
+
+		(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+				pos, "radio.ptt", NULL, "on", d);
+		json_decref(d);
+	}
+	else {
+		(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+				pos, "radio.ptt", NULL, on ? "on" : "off",
+				NULL);
+	}
+	*res = json_pack("{s:b, s:s, s:o}", "ptt", on, "mode",
+			 on && mode ? mode : "normal", "talkgroups", sel);
 	return 0;
 }
 
@@ -312,8 +371,8 @@ int api_op_sounds(struct api_req *r, const json_t *msg, json_t **res,
 int api_op_play(struct api_req *r, const json_t *msg, json_t **res,
 		struct api_err *e)
 {
-	const char *target = str_field(msg, "target");
-	const char *wav = str_field(msg, "wav");
+	const char *target = api_str(msg, "target");
+	const char *wav = api_str(msg, "wav");
 	json_t *hz = json_object_get(msg, "tone_hz");
 	json_t *lvl = json_object_get(msg, "level_dbfs");
 	json_t *dur = json_object_get(msg, "duration_ms");
@@ -368,6 +427,7 @@ void api_audio_reset(struct api *api, const char *pos)
 
 	cf = api->ctx.conf;
 	api_audio_release(api, pos);
+	rcall_position_gone(api->ctx.rcalls, pos);
 	pos_audio_reset(api->ctx.paudio, pos);
 	for (size_t i = 0; i < cf->resourcec; i++) {
 		if (cf->resources[i].type == RES_TALKGROUP)

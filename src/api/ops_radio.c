@@ -1,6 +1,7 @@
 /**
  * @file ops_radio.c  Talkgroup state for consoles: floor, talker,
- *                    emergencies and their acknowledgement
+ *                    emergencies and their acknowledgement, patches
+ *                    across bearers, status and text messages
  */
 #include <string.h>
 #include <re.h>
@@ -31,8 +32,10 @@ int api_op_radio_state(struct api_req *r, const json_t *msg, json_t **res,
 			json_array_append_new(arr, j);
 	}
 
-	*res = json_pack("{s:o, s:o}", "talkgroups", arr,
-			 "links", tg_links_json(r->api->ctx.tgs));
+	*res = json_pack("{s:o, s:o, s:o, s:o}", "talkgroups", arr,
+			 "links", tg_links_json(r->api->ctx.tgs),
+			 "alarms", tg_alarms_json(r->api->ctx.tgs),
+			 "patches", tg_patches_json(r->api->ctx.tgs));
 	return 0;
 }
 
@@ -60,5 +63,101 @@ int api_op_emergency_ack(struct api_req *r, const json_t *msg,
 			session_position(r->sess), "radio.emergency_ack", tg,
 			"ok", NULL);
 	*res = tg_json(r->api->ctx.tgs, tg);
+	return 0;
+}
+
+
+/* A talkgroup this operator may act on, or NULL */
+static const struct conf_resource *tg_allowed(struct api_req *r,
+					      const char *tg)
+{
+	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, tg);
+
+	if (!rs || rs->type != RES_TALKGROUP ||
+	    !(rs->roles & session_roles(r->sess)))
+		return NULL;
+	return rs;
+}
+
+
+/* Patch two talkgroups (e.g. an Airwave group and an ESN group) or
+ * dissolve the patch; every console sees both buttons show it */
+int api_op_patch(struct api_req *r, const json_t *msg, json_t **res,
+		 struct api_err *e)
+{
+	const char *a = json_string_value(json_object_get(msg, "a"));
+	const char *b = json_string_value(json_object_get(msg, "b"));
+	bool on = json_is_true(json_object_get(msg, "on"));
+	char obj[140];
+	int err;
+
+	if (!tg_allowed(r, a))
+		return api_fail(e, 404, "no talkgroup '%s'", a);
+	if (!tg_allowed(r, b))
+		return api_fail(e, 404, "no talkgroup '%s'", b);
+	if (!strcmp(a, b))
+		return api_fail(e, 400, "a talkgroup cannot be patched to "
+				"itself");
+
+	err = tg_patch(r->api->ctx.tgs, a, b, on, session_operator(r->sess));
+	re_snprintf(obj, sizeof(obj), "%s+%s", a, b);
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+			session_position(r->sess), on ? "radio.patch" :
+			"radio.unpatch", obj, err ? "refused" : "ok", NULL);
+	if (err == EBUSY)
+		return api_fail(e, 409, "'%s' or '%s' is in another patch", a,
+				b);
+	if (err == EALREADY)
+		return api_fail(e, 409, "already patched");
+	if (err == ENOENT)
+		return api_fail(e, 404, "no such patch");
+	if (err)
+		return api_fail(e, 500, "cannot patch: %s", strerror(err));
+
+	*res = json_pack("{s:o}", "patches",
+			 tg_patches_json(r->api->ctx.tgs));
+	return 0;
+}
+
+
+/* A text or a status to a radio ("tetra:<ISSI>", "sip:...") or to a
+ * talkgroup the operator may use */
+int api_op_radio_send(struct api_req *r, const json_t *msg, json_t **res,
+		      struct api_err *e)
+{
+	const char *to = json_string_value(json_object_get(msg, "to"));
+	const char *text = json_string_value(json_object_get(msg, "text"));
+	json_t *st = json_object_get(msg, "status");
+	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, to);
+	const char *bearer = NULL;
+	json_t *detail;
+	int err;
+
+	if (!text == !st)
+		return api_fail(e, 400, "give text or status (one of them)");
+	if (rs && !tg_allowed(r, to))
+		return api_fail(e, 404, "no talkgroup '%s'", to);
+	if (!rs && strncmp(to, "tetra:", 6) && strncmp(to, "sip:", 4))
+		return api_fail(e, 400, "to: a talkgroup, tetra:<ISSI> or "
+				"sip:<MCPTT ID>");
+
+	err = tg_send(r->api->ctx.tgs, to, text,
+		      st ? (unsigned)json_integer_value(st) : 0, &bearer);
+	detail = json_pack("{s:s, s:s?, s:O?}", "kind", text ? "text" :
+			   "status", "text", text, "status", st);
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+			session_position(r->sess), "radio.send", to,
+			err ? "failed" : "ok", detail);
+	json_decref(detail);
+	if (err == ENOTSUP)
+		return api_fail(e, 404, "no bearer carries '%s'", to);
+	if (err == ENOTCONN)
+		return api_fail(e, 503, "the bearer of '%s' is down", to);
+	if (err)
+		return api_fail(e, 500, "cannot send: %s", strerror(err));
+
+	*res = json_pack("{s:s, s:s, s:s?, s:O?, s:s?}", "to", to,
+			 "kind", text ? "text" : "status", "text", text,
+			 "status", st, "bearer", bearer);
 	return 0;
 }

@@ -29,7 +29,7 @@ struct ws_client {
 	char peer[64];
 	bool busy;                 /* inside handle_text               */
 	bool close_after;          /* session ended while busy         */
-	unsigned held;             /* replies waiting for the audit    */
+	struct list outbox;        /* struct outmsg: behind a reply     */
 };
 
 
@@ -38,6 +38,7 @@ static void client_destructor(void *data)
 	struct ws_client *c = data;
 
 	list_unlink(&c->le);
+	list_flush(&c->outbox);
 	if (c->sess) {
 		api_audio_release(c->api, session_position(c->sess));
 		session_detach(c->sess);
@@ -71,22 +72,15 @@ static json_t *reply_json(int64_t id, json_t *result,
 }
 
 
-static void reply(struct ws_client *c, int64_t id, json_t *result,
-		  const struct api_err *e)
-{
-	json_t *j = reply_json(id, result, e);
-
-	send_json(c, j);
-	json_decref(j);
-}
-
-
-/* A reply waiting until the audit entries queued before it are durable.
- * Replies of one console keep their order: once one waits, every later
- * one finds the trail pending too and queues behind it. */
-struct held {
-	struct ws_client *c;
+/* A reply waits until the audit entries queued before it are durable.
+ * Whatever this console is sent meanwhile (later replies, events) queues
+ * behind it, so a console never sees an event before the reply to the
+ * request that came first, nor a reply older than the state it already
+ * has. */
+struct outmsg {
+	struct le le;
 	json_t *j;
+	bool ready;                /* may go once those ahead have gone */
 };
 
 
@@ -96,17 +90,72 @@ static void close_ended(struct ws_client *c)
 }
 
 
-static void held_send(void *arg)
+static void outmsg_destructor(void *data)
 {
-	struct held *h = arg;
-	struct ws_client *c = h->c;
+	struct outmsg *m = data;
 
-	send_json(c, h->j);
-	json_decref(h->j);
-	if (!--c->held && c->close_after && !c->busy)
+	list_unlink(&m->le);
+	json_decref(m->j);
+}
+
+
+static void outbox_flush(struct ws_client *c)
+{
+	struct le *le;
+
+	while ((le = list_head(&c->outbox)) && ((struct outmsg *)le->data)
+	       ->ready) {
+		struct outmsg *m = le->data;
+
+		send_json(c, m->j);
+		mem_deref(m);
+	}
+	if (list_isempty(&c->outbox) && c->close_after && !c->busy)
 		close_ended(c);
-	mem_deref(h);
-	mem_deref(c);
+}
+
+
+static struct outmsg *outbox_add(struct ws_client *c, json_t *j, bool ready)
+{
+	struct outmsg *m = mem_zalloc(sizeof(*m), outmsg_destructor);
+
+	if (!m) {
+		json_decref(j);
+		return NULL;
+	}
+	m->j = j;
+	m->ready = ready;
+	list_append(&c->outbox, &m->le, m);
+	return m;
+}
+
+
+/* Sent now, or behind what is waiting */
+static void send_ordered(struct ws_client *c, json_t *j)
+{
+	if (list_isempty(&c->outbox)) {
+		send_json(c, j);
+		json_decref(j);
+		return;
+	}
+	(void)outbox_add(c, j, true);
+}
+
+
+struct durable {
+	struct ws_client *c;
+	struct outmsg *m;
+};
+
+
+static void durable_h(void *arg)
+{
+	struct durable *d = arg;
+
+	d->m->ready = true;
+	outbox_flush(d->c);
+	mem_deref(d->c);
+	mem_deref(d);
 }
 
 
@@ -114,23 +163,25 @@ static void reply_audited(struct ws_client *c, int64_t id, json_t *result,
 			  const struct api_err *e)
 {
 	struct audit *au = c->api->ctx.audit;
-	struct held *h;
+	struct durable *d;
 
-	if (!audit_pending(au) && !c->held) {
-		reply(c, id, result, e);
+	if (!audit_pending(au)) {
+		send_ordered(c, reply_json(id, result, e));
 		return;
 	}
 
-	h = mem_zalloc(sizeof(*h), NULL);
-	if (!h) {
-		reply(c, id, NULL, &(struct api_err){500, "out of memory"});
+	d = mem_zalloc(sizeof(*d), NULL);
+	if (d)
+		d->m = outbox_add(c, reply_json(id, result, e), false);
+	if (!d || !d->m) {
+		mem_deref(d);
+		send_ordered(c, reply_json(id, NULL,
+					   &(struct api_err){500, "no memory"}));
 		return;
 	}
-	h->c = mem_ref(c);
-	h->j = reply_json(id, result, e);
-	++c->held;
-	if (audit_when_durable(au, held_send, h))
-		held_send(h);
+	d->c = mem_ref(c);
+	if (audit_when_durable(au, durable_h, d))
+		durable_h(d);
 }
 
 
@@ -175,7 +226,7 @@ static void handle_text(struct ws_client *c, struct mbuf *mb)
 			     mbuf_get_left(mb), &e);
 	if (err) {
 		api_count_error(c->api, err);
-		reply(c, id, NULL, &e);
+		send_ordered(c, reply_json(id, NULL, &e));
 		return;
 	}
 
@@ -211,7 +262,7 @@ static void recv_handler(const struct websock_hdr *hdr, struct mbuf *mb,
 	c->busy = true;
 	handle_text(c, mb);
 	c->busy = false;
-	if (c->close_after && !c->held)
+	if (c->close_after && list_isempty(&c->outbox))
 		close_ended(c);
 	mem_deref(c);
 }
@@ -257,8 +308,8 @@ static void send_event(struct ws_client *c, const char *event,
 {
 	json_t *j = json_pack("{s:s, s:O}", "event", event, "data", data);
 
-	send_json(c, j);
-	json_decref(j);
+	if (j)
+		send_ordered(c, j);
 }
 
 
@@ -277,7 +328,8 @@ static void session_ended(struct api *api, json_t *data)
 		send_event(c, "session.ended", data);
 		session_detach(c->sess);
 		c->sess = mem_deref(c->sess);
-		if (c->busy || c->held)   /* its replies go out first */
+		if (c->busy || !list_isempty(&c->outbox))
+			/* what waits goes out first */
 			c->close_after = true;
 		else
 			close_ended(c);

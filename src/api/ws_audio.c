@@ -136,7 +136,7 @@ static void mic(struct audio_client *c, struct mbuf *mb)
 	(void)get_le32(p + 4);   /* seq: gaps are the browser's loss */
 
 	if (!session_active(c->sess) ||
-	    !pos_audio_ptt_on(c->api->ctx.paudio, c->pos)) {
+	    !pos_audio_mic_open(c->api->ctx.paudio, c->pos)) {
 		++c->api->mic_dropped;
 		return;
 	}

@@ -61,6 +61,9 @@ int  audit_writer_start(struct audit *a);
 int  audit_when_durable(struct audit *a, audit_durable_h *h, void *arg);
 bool audit_pending(const struct audit *a);
 int  audit_flush(struct audit *a);
+/* audit_flush(), then run the waiting audit_when_durable() handlers: at
+ * shutdown, before whoever waits goes away */
+int  audit_settle(struct audit *a);
 
 /* Called after each committed append (consoles show the trail live) */
 typedef void (audit_entry_h)(const struct audit_entry *e, void *arg);

@@ -225,14 +225,10 @@ static void batch_done(struct audit_writer *w, struct batch *b)
 }
 
 
-static void back_handler(int flags, void *arg)
+static void back_take(struct audit_writer *w)
 {
-	struct audit_writer *w = arg;
 	struct list back = LIST_INIT;
-	uint64_t n;
 	struct le *le;
-
-	(void)read(w->efd, &n, sizeof(n));
 
 	pthread_mutex_lock(&w->mtx);
 	list_move_all(&back, &w->back, ~0u);
@@ -252,6 +248,30 @@ static void back_handler(int flags, void *arg)
 		wt->h(wt->arg);
 		mem_deref(wt);
 	}
+}
+
+
+static void back_handler(int flags, void *arg)
+{
+	struct audit_writer *w = arg;
+	uint64_t n;
+
+	(void)read(w->efd, &n, sizeof(n));
+	back_take(w);
+}
+
+
+/* Shutdown: write what is queued and send the replies that wait for it,
+ * now, while those who wait still exist (the main loop has stopped) */
+int audit_settle(struct audit *a)
+{
+	int err;
+
+	if (!a || !a->w)
+		return 0;
+	err = audit_flush(a);
+	back_take(a->w);
+	return err;
 }
 
 

@@ -344,12 +344,19 @@ static void conf_destructor(void *arg)
 	mem_deref(c->store_path);
 	mem_deref(c->web_root);
 	mem_deref(c->wav_dir);
+	mem_deref(c->rec_dir);
+	mem_deref(c->cctv_credentials);
+	mem_deref(c->cctv_discovery);
 	mem_deref(c->esn_server);
 	mem_deref(c->esn_domain);
 	mem_deref(c->esn_mcptt_id);
 	mem_deref(c->esn_client_cert);
 	mem_deref(c->esn_ca);
 	mem_deref(c->esn_rtp_addr);
+	mem_deref(c->tetra_terminal);
+	mem_deref(c->tetra_rtp_local);
+	mem_deref(c->tetra_rtp_remote);
+	mem_deref(c->tetra_codec);
 
 	for (size_t i = 0; i < c->sitec; i++) {
 		mem_deref(c->sites[i].id);
@@ -388,6 +395,14 @@ static void conf_destructor(void *arg)
 		mem_deref(c->directory[i].alias);
 	}
 
+	for (size_t i = 0; i < c->trunkc; i++) {
+		mem_deref(c->trunks[i].id);
+		mem_deref(c->trunks[i].transport);
+		mem_deref(c->trunks[i].listen);
+		mem_deref(c->trunks[i].cert);
+		mem_deref(c->trunks[i].credentials);
+	}
+	mem_deref(c->trunks);
 	mem_deref(c->directory);
 	mem_deref(c->sites);
 	mem_deref(c->nodes);
@@ -421,6 +436,8 @@ static int conf_build(struct conf **confp, const struct cy_node *root,
 
 	if (!err && !c->store_path)
 		err = re_sdprintf(&c->store_path, "%s/iccs.db", c->state_dir);
+	if (!err && !c->rec_dir)
+		err = re_sdprintf(&c->rec_dir, "%s/recordings", c->state_dir);
 
 	if (err)
 		mem_deref(c);

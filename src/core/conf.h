@@ -88,6 +88,16 @@ struct conf_dirent {
 	char *alias;       /* call sign, e.g. "Lima Two One"              */
 };
 
+/* A SIP trunk 999/101 calls arrive on (phone module) */
+struct conf_trunk {
+	char *id;
+	char *transport;   /* "udp" | "tcp" | "tls"                   */
+	char *listen;      /* "ip:port"; RTP goes on the same IP      */
+	char *cert;        /* tls: PEM cert + key, 0600               */
+	char *credentials; /* digest "user:password" file, 0600       */
+	bool srtp;         /* offer/require RTP/SAVP (SDES)           */
+};
+
 struct conf {
 	char *file;                /* path as given                    */
 
@@ -122,6 +132,11 @@ struct conf {
 	/* media: */
 	char *wav_dir;             /* or NULL                          */
 
+	/* recording: */
+	char *rec_dir;             /* default <state_dir>/recordings   */
+	unsigned rec_retention_days;   /* 0: keep for ever             */
+	unsigned rec_min_free_mb;  /* alarm below this much free space */
+
 	/* esn: (optional; esn_server NULL: the ESN bearer is off) */
 	char *esn_server;          /* "host:port" of the SIP/TLS proxy */
 	char *esn_domain;
@@ -131,12 +146,27 @@ struct conf {
 	unsigned esn_priority;     /* mc_priority asked for, 1..255    */
 	char *esn_rtp_addr;        /* local IP for media and SIP       */
 
+	/* tetra: (optional; tetra_terminal NULL: the TETRA bearer is off) */
+	char *tetra_terminal;      /* "host:port" (TCP) or a tty path  */
+	char *tetra_rtp_local;     /* "ip:port" our end of the voice   */
+	char *tetra_rtp_remote;    /* "ip:port" the radio gateway's    */
+	char *tetra_codec;         /* codec_find() name                */
+	unsigned tetra_mode;       /* AT+CTOM operating mode           */
+	unsigned tetra_priority;   /* TxDemandPriority 0..3            */
+	bool tetra_failback;       /* back to the preferred bearer     */
+
+	/* cctv: (optional) */
+	char *cctv_credentials;    /* "user:password" file, 0600, or NULL */
+	unsigned cctv_lock_idle_ms; /* PTZ lock released after this     */
+	char *cctv_discovery;      /* WS-Discovery Probe target ip:port */
+
 	struct conf_site     *sites;     size_t sitec;
 	struct conf_node     *nodes;     size_t nodec;
 	struct conf_position *positions; size_t positionc;
 	struct conf_layout   *layouts;   size_t layoutc;
 	struct conf_resource *resources; size_t resourcec;
 	struct conf_dirent   *directory; size_t directoryc;
+	struct conf_trunk    *trunks;    size_t trunkc;
 };
 
 enum conf_flags {

@@ -113,6 +113,51 @@ static int esn_check(struct vctx *v, const struct cy_node *item,
 }
 
 
+/* A TLS trunk cannot listen without a certificate.  SRTP and digest
+ * authentication of trunks are not implemented yet: refused here rather
+ * than silently ignored. */
+static int trunk_check(struct vctx *v, const struct cy_node *item,
+		       const char *path)
+{
+	const struct cy_node *tr = get(item, "transport");
+	const struct cy_node *srtp = get(item, "srtp");
+	const struct cy_node *cred = get(item, "credentials");
+
+	if (tr && !strcmp(tr->str, "tls") && !get(item, "cert"))
+		return conf_fail(v, tr->line, "%s.transport: tls needs a "
+				 "cert", path);
+	if (srtp && !strcmp(srtp->str, "true"))
+		return conf_fail(v, srtp->line, "%s.srtp: SRTP on trunks is "
+				 "not supported by this version", path);
+	if (cred)
+		return conf_fail(v, cred->line, "%s.credentials: digest "
+				 "authentication on trunks is not supported "
+				 "by this version", path);
+
+	return 0;
+}
+
+
+/* terminal is host:port or an absolute device path */
+static int tetra_check(struct vctx *v, const struct cy_node *item,
+		       const char *path)
+{
+	const struct cy_node *t = get(item, "terminal");
+	const char *colon = t ? strrchr(t->str, ':') : NULL;
+	long long port = 0;
+
+	(void)path;
+	if (!t || t->str[0] == '/')
+		return 0;
+	if (!colon || colon == t->str || conf_int_parse(&port, colon + 1) ||
+	    port < 1 || port > 65535 || strpbrk(t->str, " /@;"))
+		return conf_fail(v, t->line, "tetra.terminal: '%b' is neither "
+				 "host:port nor a device path (/dev/...)",
+				 CONF_VAL(t));
+	return 0;
+}
+
+
 /* ---- the tables ---- */
 
 #define CO(f) offsetof(struct conf, f)
@@ -185,6 +230,37 @@ static const struct conf_key media_keys[] = {
 		"talkgroup or position (tests, demos, training)."},
 };
 
+static const struct conf_key recording_keys[] = {
+	{.name = "dir", .type = CK_PATH, .min = 1, .max = 1024,
+	 .off = CO(rec_dir),
+	 .doc = "Directory of the recordings (Ogg Opus, one folder per "
+		"day). Default: <state_dir>/recordings."},
+	{.name = "retention_days", .type = CK_INT, .min = 0, .max = 36500,
+	 .def = "0", .off = CO(rec_retention_days), .scale = 1,
+	 .doc = "Recordings older than this are deleted (audited) by "
+		"`iccsctl recordings purge`; 0 keeps them for ever."},
+	{.name = "min_free_mb", .type = CK_INT, .min = 0, .max = 10000000,
+	 .def = "100", .off = CO(rec_min_free_mb), .scale = 1,
+	 .doc = "An alarm is raised when the recording file system has "
+		"less free space than this."},
+};
+
+static const struct conf_key cctv_keys[] = {
+	{.name = "credentials", .type = CK_PATH, .flags = CK_SECRET,
+	 .min = 1, .max = 1024, .off = CO(cctv_credentials),
+	 .doc = "File with the cameras' ONVIF account, one line "
+		"user:password; mode 0600. Without it ONVIF requests carry "
+		"no credentials."},
+	{.name = "lock_idle_s", .type = CK_INT, .min = 1, .max = 3600,
+	 .def = "15", .off = CO(cctv_lock_idle_ms), .scale = 1000,
+	 .doc = "A PTZ control lock is released (and Stop sent) after this "
+		"many seconds without a command from its holder."},
+	{.name = "discovery", .type = CK_ADDR,
+	 .def = "239.255.255.250:3702", .off = CO(cctv_discovery),
+	 .doc = "Where camera.discover sends its WS-Discovery Probe: the "
+		"multicast group, or one device's ip:port."},
+};
+
 #define EO(f) CO(esn_##f)
 static const struct conf_key esn_keys[] = {
 	{.name = "server", .type = CK_STR, .flags = CK_REQ, .min = 3,
@@ -213,6 +289,34 @@ static const struct conf_key esn_keys[] = {
 	{.name = "rtp_addr", .type = CK_STR, .min = 2, .max = 64,
 	 .def = "127.0.0.1", .off = EO(rtp_addr),
 	 .doc = "Local IP address for ESN media and SIP."},
+};
+
+#define TT(f) CO(tetra_##f)
+static const struct conf_key tetra_keys[] = {
+	{.name = "terminal", .type = CK_STR, .flags = CK_REQ, .min = 3,
+	 .max = 256, .off = TT(terminal),
+	 .doc = "The TETRA terminal's PEI: host:port (TCP) or the path of a "
+		"serial device (/dev/ttyUSB0, 9600 8N1)."},
+	{.name = "rtp_local", .type = CK_ADDR, .flags = CK_REQ,
+	 .off = TT(rtp_local),
+	 .doc = "Our end of the radio gateway's voice (RTP), ip:port."},
+	{.name = "rtp_remote", .type = CK_ADDR, .off = TT(rtp_remote),
+	 .doc = "The radio gateway's RTP address; without it, learnt from "
+		"the first packet."},
+	{.name = "codec", .type = CK_ENUM, .def = "PCMA",
+	 .arg = "PCMA|PCMU|L16|AMR-WB|opus", .off = TT(codec),
+	 .doc = "Codec of the gateway's RTP voice."},
+	{.name = "mode", .type = CK_INT, .min = 0, .max = 6, .def = "0",
+	 .off = TT(mode), .scale = 1,
+	 .doc = "Operating mode (AT+CTOM): 0 trunked (V+D), 1 direct (DMO)."},
+	{.name = "priority", .type = CK_INT, .min = 0, .max = 3, .def = "1",
+	 .off = TT(priority), .scale = 1,
+	 .doc = "Transmit demand priority (AT+CTXD): 0 low, 1 high, "
+		"2 pre-emptive, 3 emergency."},
+	{.name = "failback", .type = CK_BOOL, .def = "true",
+	 .off = TT(failback),
+	 .doc = "A talkgroup that moved to its other bearer moves back when "
+		"its preferred bearer works again."},
 };
 
 static const struct conf_key store_keys[] = {
@@ -276,6 +380,27 @@ static const struct conf_key dirent_keys[] = {
 	{.name = "alias", .type = CK_STR, .flags = CK_REQ, .min = 1,
 	 .max = 64, .off = offsetof(struct conf_dirent, alias),
 	 .doc = "What consoles show for it, e.g. a call sign."},
+};
+
+#define TO(f) offsetof(struct conf_trunk, f)
+static const struct conf_key trunk_keys[] = {
+	{.name = "id", .type = CK_ID, .flags = CK_REQ, .min = 1, .max = 32,
+	 .off = TO(id), .doc = "Unique trunk id, shown with each call."},
+	{.name = "transport", .type = CK_ENUM, .def = "udp",
+	 .arg = "udp|tcp|tls", .off = TO(transport),
+	 .doc = "SIP transport the trunk listens on."},
+	{.name = "listen", .type = CK_ADDR, .flags = CK_REQ,
+	 .off = TO(listen),
+	 .doc = "Local SIP address; call media (RTP) uses the same IP."},
+	{.name = "cert", .type = CK_PATH, .flags = CK_SECRET, .min = 1,
+	 .max = 1024, .off = TO(cert),
+	 .doc = "tls: PEM file with certificate and key; mode 0600."},
+	{.name = "credentials", .type = CK_PATH, .flags = CK_SECRET,
+	 .min = 1, .max = 1024, .off = TO(credentials),
+	 .doc = "Digest credentials (one line user:password) INVITEs must "
+		"answer; mode 0600. Without it no authentication."},
+	{.name = "srtp", .type = CK_BOOL, .def = "false", .off = TO(srtp),
+	 .doc = "Calls must use SRTP (RTP/SAVP, SDES keys)."},
 };
 
 #define LO(f) offsetof(struct conf_layout, f)
@@ -368,8 +493,11 @@ static const struct conf_sect
 	sect_log      = {SECT("log", log_keys)},
 	sect_store    = {SECT("store", store_keys)},
 	sect_media    = {SECT("media", media_keys)},
+	sect_recording = {SECT("recording", recording_keys)},
 	sect_esn      = {SECT("esn", esn_keys), .check = esn_check},
+	sect_tetra    = {SECT("tetra", tetra_keys), .check = tetra_check},
 	sect_web      = {SECT("web", web_keys)},
+	sect_cctv     = {SECT("cctv", cctv_keys)},
 	sect_sites    = {SECT("sites", site_keys), .ix = IX_SITE,
 			 LISTOF(sites, sitec, struct conf_site)},
 	sect_nodes    = {SECT("nodes", nodes_keys), .ix = IX_NODE,
@@ -378,6 +506,8 @@ static const struct conf_sect
 			  .ix = IX_POSITION, .check = position_check,
 			  LISTOF(positions, positionc,
 				 struct conf_position)},
+	sect_trunks = {SECT("trunks", trunk_keys), .check = trunk_check,
+		       LISTOF(trunks, trunkc, struct conf_trunk)},
 	sect_directory = {SECT("directory", dirent_keys),
 			  LISTOF(directory, directoryc, struct conf_dirent)},
 	sect_layouts  = {SECT("layouts", layout_keys),
@@ -415,9 +545,15 @@ static const struct conf_key root_keys[] = {
 	SECTION("log", 0, sect_log, "Logging."),
 	SECTION("store", 0, sect_store, "Local durable store."),
 	SECTION("media", 0, sect_media, "Audio: sound files for tests."),
+	SECTION("recording", 0, sect_recording, "Recording of every voice "
+		"path."),
 	SECTION("web", CK_REQ, sect_web, "The web console."),
+	SECTION("cctv", 0, sect_cctv, "Digital CCTV: camera credentials, "
+		"PTZ control lock."),
 	SECTION("esn", 0, sect_esn, "ESN (MCPTT) bearer; without this "
 		"section it is off."),
+	SECTION("tetra", 0, sect_tetra, "Airwave (TETRA) bearer through a "
+		"terminal's PEI; without this section it is off."),
 	LIST("sites", CK_REQ, 1, 256, sect_sites,
 	     "Sites of the control room (e.g. Lambeth, Hendon, Bow)."),
 	LIST("nodes", CK_REQ, 1, 1024, sect_nodes,
@@ -435,6 +571,8 @@ static const struct conf_key root_keys[] = {
 	     "Video wall tiles cameras can be routed to."),
 	LIST("intercoms", 0, 0, 4096, sect_intercoms,
 	     "Intercom targets (position to position)."),
+	LIST("trunks", 0, 0, 64, sect_trunks,
+	     "SIP trunks 999/101 calls arrive on (telephony)."),
 	LIST("directory", 0, 0, 65536, sect_directory,
 	     "Radio fleet directory: aliases (call signs) of radio ids."),
 };

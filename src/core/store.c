@@ -65,6 +65,30 @@ static const char *migrations[] = {
 	" detail TEXT,"
 	" prev TEXT NOT NULL,"
 	" hash TEXT NOT NULL);",
+
+	/* 2: the recordings index (src/record); times in unix ms */
+	"CREATE TABLE recordings("
+	" id INTEGER PRIMARY KEY,"
+	" file TEXT UNIQUE NOT NULL,"
+	" start INTEGER NOT NULL,"
+	" end INTEGER NOT NULL,"
+	" resource TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" stream TEXT NOT NULL,"
+	" direction TEXT NOT NULL,"
+	" talker TEXT,"
+	" alias TEXT,"
+	" position TEXT,"
+	" operator TEXT,"
+	" call_id TEXT,"
+	" site TEXT,"
+	" node TEXT,"
+	" frames INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" status TEXT NOT NULL);"
+	"CREATE INDEX recordings_start ON recordings(start);"
+	"CREATE INDEX recordings_resource ON recordings(resource, start);",
 };
 
 

@@ -48,6 +48,7 @@ extern const struct ctl_group ctl_group_operator;
 extern const struct ctl_group ctl_group_position;
 extern const struct ctl_group ctl_group_session;
 extern const struct ctl_group ctl_group_audit;
+extern const struct ctl_group ctl_group_recordings;
 
 /* Load the config, open the store and the audit trail (once) */
 int  ctl_open(struct ctl *ctl);

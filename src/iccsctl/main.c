@@ -25,6 +25,7 @@ static const struct ctl_group *groups[] = {
 	&ctl_group_position,
 	&ctl_group_session,
 	&ctl_group_audit,
+	&ctl_group_recordings,
 };
 
 

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,10 @@
 #include "position/pos_audio.h"
 #include "media/media.h"
 #include "radio/tg.h"
+#include "radio/rcall.h"
+#include "record/rec.h"
+#include "camera/cam.h"
+#include "phone/phone.h"
 #include "api/api.h"
 
 #define MOD "iccsd"
@@ -50,9 +55,34 @@ static struct {
 	struct pos_audio *paudio;
 	struct media *media;
 	struct tg_service *tgs;
+	struct rcall_service *rcalls;
+	struct phone *phone;
+	struct rec *rec;
+	struct cam_reg *cams;
 	struct api *api;
 	int sigfd;
 } d = {.sigfd = -1};
+
+
+/* libre polls at most 1024 descriptors per thread unless told, and every
+ * call leg holds two sockets: take what the system allows, up to FDS_MAX
+ * (the media thread does the same for its own loop) */
+enum { FDS_MAX = 65536 };
+
+static void fds_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < FDS_MAX && rl.rlim_max > rl.rlim_cur) {
+		rl.rlim_cur = rl.rlim_max < FDS_MAX ? rl.rlim_max : FDS_MAX;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (!getrlimit(RLIMIT_NOFILE, &rl))
+		(void)fd_setsize(rl.rlim_cur < FDS_MAX ? (int)rl.rlim_cur :
+				 FDS_MAX);
+}
 
 
 static void usage(void)
@@ -117,6 +147,7 @@ static void reload(void)
 		log_set_level(lvl);
 
 	api_set_conf(d.api, nc);
+	cam_reg_set_conf(d.cams, nc);
 	session_mgr_set_conf(d.sessions, nc);
 	pos_reg_set_conf(d.pos, nc);
 	mem_deref(d.conf);
@@ -380,9 +411,36 @@ static int start(void)
 		log_error(MOD, "cannot start the radio bearers: %m", err);
 		return err;
 	}
+	err = rcall_alloc(&d.rcalls, d.conf, d.tgs, d.media, d.paudio);
+	if (err)
+		return err;
+
+	err = phone_alloc(&d.phone, d.conf, d.media, d.paudio, d.audit);
+	if (err) {
+		log_error(MOD, "cannot start telephony: %m", err);
+		return err;
+	}
+
+	/* after the media engine and the bus's floor events exist, before
+	 * any audio flows */
+	err = rec_dir_prepare(d.conf);
+	if (!err)
+		err = rec_alloc(&d.rec, d.conf, d.store, d.audit, d.media);
+	if (err) {
+		log_error(MOD, "cannot start recording: %m", err);
+		return err;
+	}
 
 	ctx = (struct api_ctx){d.conf, d.store, d.audit, d.sessions, d.pos,
-			       d.paudio, d.media, d.tgs};
+			       d.paudio, d.media, d.tgs, d.phone};
+	ctx.rec = d.rec;
+	ctx.rcalls = d.rcalls;
+	err = cam_reg_alloc(&d.cams, d.conf, d.audit);
+	if (err) {
+		log_error(MOD, "cannot start the cameras: %m", err);
+		return err;
+	}
+	ctx.cams = d.cams;
 	err = api_alloc(&d.api, &ctx);
 	if (err)
 		return err;
@@ -402,8 +460,12 @@ static void stop(void)
 				d.conf->node_id, "ok", NULL);
 	api_shutdown(d.api);
 	d.api = mem_deref(d.api);
+	d.cams = mem_deref(d.cams);   /* Stop to held cameras, relays end */
+	d.phone = mem_deref(d.phone);   /* every call ends, recorded */
+	d.rcalls = mem_deref(d.rcalls);   /* detaches from tgs */
 	d.tgs = mem_deref(d.tgs);
 	d.media = mem_deref(d.media);
+	d.rec = mem_deref(d.rec);   /* after media: the tap is gone */
 	d.paudio = mem_deref(d.paudio);
 	d.sessions = mem_deref(d.sessions);
 	d.pos = mem_deref(d.pos);
@@ -467,6 +529,7 @@ int main(int argc, char *argv[])
 	err = api_tls_init(d.conf->tls_min_version);
 	if (err || signals_block() || libre_init())
 		return 1;
+	fds_raise();
 
 	err = start();
 	if (!err) {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/timerfd.h>
+#include <sys/resource.h>
 #include "media/codec.h"
 #include "media/jb.h"
 #include "media/mix.h"
@@ -27,6 +28,7 @@
 #include "core/log.h"
 
 static const char pos_prefix[] = "position:";
+static const char tx_prefix[] = "tx:";   /* sent out on a stream */
 
 
 uint64_t media_now_ns(void)
@@ -117,6 +119,11 @@ static void cmd_play(struct media_eng *e, const struct media_cmd *c)
 	if (!strncmp(c->id, pos_prefix, plen)) {
 		struct mpos *p = media_pos_get(e, c->id + plen);
 		owner = p ? &p->plays : NULL;
+	}
+	else if (!strncmp(c->id, tx_prefix, sizeof(tx_prefix) - 1)) {
+		struct mstream *s = media_stream_find(e, c->id +
+						      sizeof(tx_prefix) - 1);
+		owner = s ? &s->txplays : NULL;
 	}
 	else {
 		struct mstream *s = media_stream_find(e, c->id);
@@ -247,6 +254,28 @@ static void stats_out(struct media_eng *e)
 }
 
 
+/* The recording tap: after the streams have received and sent */
+static void taps_run(struct media_eng *e)
+{
+	media_tap_h *h = atomic_load_explicit(&e->m->taph,
+					      memory_order_acquire);
+	struct le *le;
+
+	if (!h)
+		return;
+
+	LIST_FOREACH(&e->streams, le) {
+		struct mstream *s = le->data;
+
+		if (s->active)
+			h(s->id, MEDIA_TAP_RX, e->tick, s->pcm, e->m->tap_arg);
+		if (s->txon)
+			h(s->id, MEDIA_TAP_TX, e->tick, s->txpcm,
+			  e->m->tap_arg);
+	}
+}
+
+
 static void tick(struct media_eng *e)
 {
 	struct media *m = e->m;
@@ -264,6 +293,7 @@ static void tick(struct media_eng *e)
 	LIST_FOREACH(&e->streams, le)
 		mstream_tick_tx(le->data);
 
+	taps_run(e);
 	frames_out(e);
 
 	if (++e->tick % MEDIA_STATS_TICKS == 0)
@@ -363,8 +393,16 @@ static void *thread_main(void *arg)
 	int err;
 
 	err = re_thread_init();
-	if (!err)
+	if (!err) {
+		/* every RTP stream is two sockets: more than libre's default
+		 * 1024 descriptors (main.c raised the process limit) */
+		struct rlimit rl;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl))
+			(void)fd_setsize(rl.rlim_cur < 65536 ?
+					 (int)rl.rlim_cur : 65536);
 		err = eng_alloc(&e, m);
+	}
 
 	pthread_mutex_lock(&m->lock);
 	m->start_err = err;
@@ -488,4 +526,14 @@ int media_alloc(struct media **mp, media_frames_h *h, void *arg)
 		*mp = m;
 
 	return err;
+}
+
+
+void media_tap(struct media *m, media_tap_h *h, void *arg)
+{
+	if (!m)
+		return;
+
+	m->tap_arg = arg;
+	atomic_store_explicit(&m->taph, h, memory_order_release);
 }

@@ -88,11 +88,28 @@ int  media_patch(struct media *m, const char *src, const char *dst,
 /* One 20 ms mono frame (AUD_FRAME samples) from the console's mic */
 int  media_mic(struct media *m, const char *pos, const int16_t *pcm,
 	       size_t n);
-/* Play into a stream (heard as if received) or straight into a
- * position's headset (target "position:<id>") */
+/* Play into a stream (heard as if received), straight into a
+ * position's headset (target "position:<id>") or out on a stream to its
+ * far end, mixed with what is talked there (target "tx:<id>": a
+ * caller's announcements) */
 int  media_play(struct media *m, const char *target,
 		const struct media_play *play);
 
 /* Latest per-stream statistics (jitter buffer + RTCP), refreshed by the
  * media thread every second: {"<id>": {...}} (new reference) */
 json_t *media_stats(const struct media *m);
+
+/* Recording tap (any stream: talkgroups, later call legs and intercom).
+ * Called on the media thread once per tick for every stream that
+ * received audio this tick (MEDIA_TAP_RX: the decoded frame, plays
+ * included) and every stream that transmitted (MEDIA_TAP_TX: the mix of
+ * the microphones and patches that went out).  tick counts 20 ms ticks.
+ * The handler must never block: copy into a bounded queue and return.
+ * Set it once, before streams carry audio; h and arg must outlive m. */
+enum media_tap_dir {
+	MEDIA_TAP_RX = 0,
+	MEDIA_TAP_TX,
+};
+typedef void (media_tap_h)(const char *stream, enum media_tap_dir dir,
+			   uint64_t tick, const int16_t *pcm, void *arg);
+void media_tap(struct media *m, media_tap_h *h, void *arg);

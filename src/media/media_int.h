@@ -91,6 +91,10 @@ struct media {
 	atomic_ullong tick_ns_max;
 	atomic_ullong overruns;       /* ticks skipped after a stall     */
 
+	/* recording tap (media_tap): arg is written before h */
+	_Atomic(media_tap_h *) taph;
+	void *tap_arg;
+
 	json_t *stats;                /* main thread only                */
 
 	/* ---- media thread ---- */
@@ -125,6 +129,8 @@ struct mstream {
 	size_t npend;
 
 	struct list plays;            /* struct mplay                    */
+	struct list txplays;          /* sent, as if talked (announcements
+				       * to a caller): target "tx:<id>"  */
 
 	/* transmit */
 	int32_t txacc[AUD_FRAME];
@@ -132,6 +138,8 @@ struct mstream {
 	bool talking;
 	uint32_t tx_ts;
 	struct mbuf *txmb;
+	int16_t txpcm[AUD_FRAME];     /* this tick's sent frame (tap)    */
+	bool txon;
 
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, rx_bad;
 };

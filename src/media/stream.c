@@ -39,6 +39,7 @@ static void destructor(void *arg)
 
 	list_unlink(&s->le);
 	list_flush(&s->plays);
+	list_flush(&s->txplays);
 	mem_deref(s->uh_rtp);
 	mem_deref(s->uh_rtcp);
 	mem_deref(s->rtp);
@@ -351,23 +352,37 @@ static int send_frame(struct mstream *s, const int16_t *pcm)
 
 void mstream_tick_tx(struct mstream *s)
 {
-	int16_t pcm[AUD_FRAME];
 	int err;
 
 	/* the timestamp runs with the clock, also between talk spurts */
 	s->tx_ts += s->frame_ts;
 
+	/* announcements to the far end mix in like one more talker */
+	if (!list_isempty(&s->txplays)) {
+		int32_t acc[AUD_FRAME] = {0};
+
+		if (mplay_mix(&s->txplays, acc)) {
+			if (!s->talkers++)
+				memset(s->txacc, 0, sizeof(s->txacc));
+			for (size_t i = 0; i < AUD_FRAME; i++)
+				s->txacc[i] += acc[i];
+		}
+	}
+
+	s->txon = s->talkers > 0;
 	if (!s->talkers) {
 		s->talking = false;
 		return;
 	}
 
 	s->talkers = 0;
+	/* kept for the recording tap: what went out is recorded even
+	 * while the far end is not known yet */
+	mix_clip(s->txpcm, s->txacc, AUD_FRAME);
 	if (!s->remote_set)
 		return;
 
-	mix_clip(pcm, s->txacc, AUD_FRAME);
-	err = send_frame(s, pcm);
+	err = send_frame(s, s->txpcm);
 	if (err)
 		log_warn("media", "stream %s: send: %m\n", s->id, err);
 }

@@ -21,6 +21,7 @@ struct pos_entry {
 	struct list tgs;
 	bool mute[3];          /* indexed by enum pos_chan */
 	bool ptt;
+	bool call;             /* on a telephone call: mic always open */
 };
 
 struct pos_audio {
@@ -231,6 +232,30 @@ bool pos_audio_ptt_on(const struct pos_audio *pa, const char *pos)
 	const struct pos_entry *p = pa && pos ? pos_find(pa, pos) : NULL;
 
 	return p && p->ptt;
+}
+
+
+int pos_audio_call(struct pos_audio *pa, const char *pos, bool on)
+{
+	struct pos_entry *p;
+
+	if (!pa || !pos)
+		return EINVAL;
+
+	p = pos_get(pa, pos);
+	if (!p)
+		return ENOMEM;
+
+	p->call = on;
+	return 0;
+}
+
+
+bool pos_audio_mic_open(const struct pos_audio *pa, const char *pos)
+{
+	const struct pos_entry *p = pa && pos ? pos_find(pa, pos) : NULL;
+
+	return p && (p->ptt || p->call);
 }
 
 

@@ -42,6 +42,10 @@ bool pos_audio_muted(const struct pos_audio *pa, const char *pos,
 		     enum pos_chan ch);
 int  pos_audio_ptt(struct pos_audio *pa, const char *pos, bool on);
 bool pos_audio_ptt_on(const struct pos_audio *pa, const char *pos);
+/* A telephone call in the headset keeps the microphone open (the
+ * media engine sends it only to the call's stream, not to radio) */
+int  pos_audio_call(struct pos_audio *pa, const char *pos, bool on);
+bool pos_audio_mic_open(const struct pos_audio *pa, const char *pos);
 
 /* Talkgroups selected at pos, as a new array of ids */
 json_t *pos_audio_selected(const struct pos_audio *pa, const char *pos);

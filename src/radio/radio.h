@@ -113,6 +113,10 @@ struct bearer_ops {
 			  const char *text);
 	int  (*send_status)(struct bearer *b, const char *to,
 			    unsigned status);
+	/* optional (NULL: not supported): the kind of the group call the
+	 * next floor requests belong to; both false: a normal call */
+	int  (*call_kind)(struct bearer *b, const char *tg, bool imminent,
+			  bool broadcast);
 };
 
 /* Every bearer object starts with this, so callers can reach its ops */

@@ -81,6 +81,17 @@ test('the certificate chain verifies against the test CA only', async () => {
   assert.ok(err, 'connected without the CA');
 });
 
+// libre listens with a backlog of 5; a room's consoles reconnecting at
+// once after a network blip need more (the kernel shows the backlog as the
+// listener's Send-Q)
+test('the console port listens with a backlog of 256', async () => {
+  const r = await run('ss', ['-Hltn', `sport = :${h.port}`]);
+  assert.equal(r.code, 0, r.stderr);
+  const cols = r.stdout.trim().split(/\s+/);
+  assert.equal(cols[0], 'LISTEN', r.stdout);
+  assert.equal(Number(cols[2]), 256, `Send-Q (backlog): ${r.stdout}`);
+});
+
 test('plain HTTP on the port gets no HTTP answer', async () => {
   const got = await new Promise((resolve, reject) => {
     const s = net.connect(h.port, '127.0.0.1');

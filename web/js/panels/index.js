@@ -7,5 +7,11 @@
 import supervisor from './supervisor.js';
 import admin from './admin.js';
 import radio from './radio.js';
+import cctv, { wall } from './cameras.js';
+import recordings from './recall.js';
+import calls, { queue } from './calls.js';
+import messages from './messages.js';
+import map from './map.js';
 
-export const PANELS = { supervisor, admin, radio };
+export const PANELS = { supervisor, admin, radio, cctv, wall,
+  recordings, calls, queue, messages, map };

@@ -1,6 +1,7 @@
 // What the radio bearer reports, drawn for the radio panel: floor and
 // group state per talkgroup, the bearer badge, the emergency banner
-// across the console, the link-down alarm and the radio message log.
+// across the console, the link-down alarm and the radio message log;
+// dual running (fallback badge, bearer alarms) and patches.
 //
 // Everything from the server goes through textContent (dom.js h()).
 import { h, fill } from '../dom.js';
@@ -59,11 +60,26 @@ export function floorView() {
   const floor = h('div', { class: 'tg-floor', 'data-floor': 'idle',
     role: 'status' });
   const group = h('div', { class: 'tg-group', hidden: true });
-  const show = (res, st, myPos) => {
+  const patch = h('div', { class: 'tg-patch', hidden: true });
+  const show = (res, st, myPos, nameOf = (id) => id) => {
     const b = bearerBadge(res, st);
     badge.hidden = !b;
-    badge.textContent = b;
+    // dual running: a talkgroup away from its preferred bearer says so
+    badge.textContent = st && st.failed_over ? `${b} (fallback)` : b;
     badge.dataset.bearer = (st && st.bearer) || (b ? 'gateway' : '');
+    badge.dataset.failedOver = String(!!(st && st.failed_over));
+    badge.title = st && st.preferred ? `preferred: ${
+      BEARER_TEXT[st.preferred] || st.preferred}` : '';
+    const p = st && st.patch;
+    patch.hidden = !p;
+    patch.dataset.carrying = (p && p.carrying) || '';
+    if (p) {
+      const who = p.alias || p.talker;
+      fill(patch, [h('span', { class: 'badge tg-patch-badge',
+        text: `Patched ⇄ ${nameOf(p.with)}` }),
+      p.carrying === 'in' && who ? h('span', { class: 'tg-patch-talker',
+        text: ` via patch: ${who}` }) : null]);
+    }
     const f = (st && st.floor) || { state: 'idle' };
     const [text, kind] = floorLine(f, f.holder && f.holder === myPos);
     floor.dataset.floor = f.state || 'idle';
@@ -76,7 +92,7 @@ export function floorView() {
     group.textContent = g === 'failed'
       ? withReason(GROUP_TEXT.failed, st.group_reason) : GROUP_TEXT[g] || g;
   };
-  return { badge, floor, group, show };
+  return { badge, floor, group, patch, show };
 }
 
 // The permission tone: ~100 ms of 1 kHz into the headset's output
@@ -165,19 +181,72 @@ export function emergencyBanner({ nameOf, me, onAck }) {
   return { el, show, clearAll, remove: () => el.remove() };
 }
 
-// "ESN link down: reason" while the bearer says it is down
+// "ESN link down: reason" while a bearer says it is down, one line per
+// bearer (ESN and TETRA may be down at once)
 export function linkAlarm() {
   const el = h('div', { class: 'radio-alarm', id: 'radio-link-alarm',
     role: 'alert', hidden: true });
+  const down = new Map();
   const show = (d) => {
     if (!d) return;
     const name = BEARER_TEXT[d.bearer] || d.bearer || 'Radio';
-    el.dataset.bearer = d.bearer || '';
-    el.hidden = !!d.up;
-    el.textContent = d.up ? '' : withReason(`${name} link down`,
-      d.reason || 'no reason given');
+    if (d.up) down.delete(d.bearer);
+    else down.set(d.bearer, withReason(`${name} link down`,
+      d.reason || 'no reason given'));
+    el.dataset.bearer = [...down.keys()].join(' ');
+    el.hidden = !down.size;
+    el.textContent = [...down.values()].join(' · ');
   };
   return { el, show };
+}
+
+// Failover and failback of talkgroups between bearers, newest first
+export function bearerAlarms(nameOf) {
+  const list = h('ol', { class: 'radio-msgs', id: 'radio-alarms' });
+  const el = h('section', { class: 'radio-log radio-bearer-alarms',
+    role: 'alert', hidden: true },
+  h('h3', { class: 'radio-log-title', text: 'Bearer alarms' }), list);
+  const add = (a) => {
+    if (!a || !a.talkgroup) return;
+    const when = a.at ? new Date(a.at) : new Date();
+    list.prepend(h('li', { class: 'radio-alarm-item',
+      'data-kind': a.kind || '' },
+    h('span', { class: 'mono muted', text: hhmmss(when) }), ' ',
+    h('strong', { text: `${nameOf(a.talkgroup)}: ${a.kind === 'failback'
+      ? 'back on' : 'moved to'} ${BEARER_TEXT[a.to] || a.to}` }),
+    a.reason ? h('span', { class: 'muted', text: ` (${a.reason})` }) : null));
+    while (list.children.length > MSG_KEEP) list.lastChild.remove();
+    el.hidden = false;
+  };
+  return { el, add };
+}
+
+// Patches between talkgroups: make one from two pickers, dissolve one
+export function patchBar({ talkgroups, onPatch }) {
+  const options = () => talkgroups().map((t) => h('option',
+    { value: t.id, text: t.name || t.id }));
+  const a = h('select', { id: 'patch-a', class: 'patch-pick' });
+  const b = h('select', { id: 'patch-b', class: 'patch-pick' });
+  const refresh = () => {
+    fill(a, options());
+    fill(b, options());
+    if (b.options.length > 1) b.selectedIndex = 1;
+  };
+  const list = h('ul', { class: 'patch-list', id: 'patch-list' });
+  const make = h('button', { type: 'button', class: 'btn btn-small',
+    id: 'patch-make', text: 'Patch',
+    onclick: () => onPatch(a.value, b.value, true) });
+  const el = h('section', { class: 'patch-bar', 'aria-label': 'Patches' },
+    h('span', { class: 'muted', text: 'Patch ' }), a,
+    h('span', { text: ' ⇄ ' }), b, ' ', make, list);
+  const show = (patches, nameOf) => {
+    fill(list, (patches || []).map((p) => h('li', { class: 'patch-item',
+      'data-patch': p.id },
+    h('span', { text: `${nameOf(p.a)} ⇄ ${nameOf(p.b)}` }), ' ',
+    h('button', { type: 'button', class: 'btn btn-small patch-dissolve',
+      text: 'Dissolve', onclick: () => onPatch(p.a, p.b, false) }))));
+  };
+  return { el, show, refresh };
 }
 
 function messageText(m) {

@@ -12,8 +12,9 @@ import { Ptt, pedalKey, DEFAULT_PEDAL } from '../audio/ptt.js';
 import { testSounds } from './sounds.js';
 import {
   floorView, permissionTone, emergencyBanner, linkAlarm, messageLog,
-  pttFloor, PTT_FLOOR_TEXT,
+  pttFloor, PTT_FLOOR_TEXT, bearerAlarms, patchBar,
 } from './radio-floor.js';
+import { radioCalls, callKinds } from './radio-calls.js';
 
 const CHANNEL_TEXT = { headset: 'Headset', speaker: 'Speaker', off: 'Off' };
 const LINK_TEXT = {
@@ -38,7 +39,7 @@ function meterWidth(v) {
   return Math.max(0, Math.min(1, (db - DB_FLOOR) / -DB_FLOOR));
 }
 
-function tgTile(tg, act) {
+function tgTile(tg, act, nameOf) {
   const fv = floorView();
   const light = h('span', { class: 'tg-light', 'aria-hidden': 'true' });
   const route = h('span', { class: 'tg-route' });
@@ -58,8 +59,11 @@ function tgTile(tg, act) {
     route),
   h('div', { class: 'tg-bearer muted', text: bearerText(tg),
     title: tg.preferred_bearer ? `preferred: ${tg.preferred_bearer}` : '' }),
-  fv.floor, fv.group,
-  h('div', { class: 'tg-actions' }, mon, sel),
+  fv.floor, fv.group, fv.patch,
+  h('div', { class: 'tg-actions' }, mon, sel,
+    h('button', { type: 'button', class: 'btn tg-recall', text: 'Recall',
+      title: 'Replay the last transmission in the headset',
+      onclick: () => act.recall(tg.id) })),
   h('label', { class: 'tg-vol' }, h('span', { text: 'Vol' }), vol, volText));
   const show = (st) => {
     const s = st || { monitored: false, selected: false, volume: 100,
@@ -82,7 +86,7 @@ function tgTile(tg, act) {
   };
   // what the bearer reports (radio.state, radio.floor)
   const radio = (st, myPos) => {
-    fv.show(tg, st, myPos);
+    fv.show(tg, st, myPos, nameOf);
     el.dataset.floor = (st && st.floor && st.floor.state) || 'idle';
   };
   radio(null, '');
@@ -111,7 +115,7 @@ function outputStrip(ch, act) {
 export default {
   title: 'Radio',
   roles: ['dispatcher', 'supervisor'],
-  mount(el, { control, sess, tools, toast }) {
+  mount(el, { control, sess, tools, toast, every }) {
     const { engine, release } = acquireAudio(control);
     const tiles = new Map();     // talkgroup id -> tile
     let audio = { talkgroups: [], mute: {}, ptt: false };
@@ -126,6 +130,10 @@ export default {
     const sounds = testSounds(control, sess, toast);   // null: not allowed
     const ptt = new Ptt(control, engine, { onChange: () => showPtt() });
     const myPos = (sess.position && sess.position.id) || '';
+    const rcalls = radioCalls({ control, myPos, toast,
+      onChange: () => showPtt() });
+    ptt.target = rcalls.target;
+    if (every) every(() => rcalls.tick());
     const me = (sess.operator && sess.operator.username) || '';
     const radioState = new Map();     // talkgroup id -> radio.state entry
     let tones = 0;
@@ -135,6 +143,11 @@ export default {
         .then((st) => { if (st && st.talkgroup) onRadio(st, false); }) });
     const alarm = linkAlarm();
     const log = messageLog();
+    const balarms = bearerAlarms(nameOf);
+    let tgList = [];
+    const patches = patchBar({ talkgroups: () => tgList,
+      onPatch: (a, b, on) => request('radio.patch', { a, b, on })
+        .then((r) => { if (r) patches.show(r.patches, nameOf); }) });
 
     const apply = (entry) => {
       if (!entry || !entry.id) return;
@@ -153,6 +166,7 @@ export default {
         { talkgroup: id, on: !entryOf(id).selected })),
       volume: async (id, volume) => apply(await request('audio.volume',
         { resource: id, volume })),
+      recall: (id) => request('recording.recall', { resource: id }),
       mute: async (ch, on) => {
         const r = await request('audio.mute', { channel: ch, on });
         if (r && r.mute) showState({ ...audio, mute: r.mute });
@@ -197,14 +211,15 @@ export default {
     }
     pttBtn.addEventListener('contextmenu', (ev) => ev.preventDefault());
 
-    const radioEl = h('div', { class: 'radio' }, alarm.el, grid,
+    const radioEl = h('div', { class: 'radio' }, alarm.el, balarms.el, grid,
       h('div', { class: 'radio-bottom' },
         h('div', { class: 'outs' }, CHANNELS.map((ch) => outs[ch].el)),
-        h('div', { class: 'ptt-box' }, pttBtn,
+        h('div', { class: 'ptt-box' }, pttBtn, callKinds(ptt),
           h('div', { class: 'ptt-help muted' },
             'Hold the button, Space or the pedal ', pedalText, ' ',
             pedalBtn, ' ', micText, pttWhere))),
-      log.el, sounds ? sounds.el : null);
+      rcalls.el, h('div', { id: 'patch-slot' }), log.el,
+      sounds ? sounds.el : null);
     el.append(radioEl);
 
     // Our position was granted the floor just now: the permission tone
@@ -239,8 +254,11 @@ export default {
       pttBtn.dataset.floor = f ? f.state : '';
       pttBtn.textContent = f ? PTT_FLOOR_TEXT[f.state](f) : PTT_TEXT[s];
       const ids = ptt.tx ? ptt.talkgroups : [];
-      pttWhere.textContent = ids.length ? ` · Transmitting on ${ids.map(
-        (id) => (tiles.get(id) && tiles.get(id).name) || id).join(', ')}` : '';
+      pttWhere.textContent = ptt.tx && ptt.call
+        ? ' · Transmitting in the private call'
+        : ids.length ? ` · Transmitting on ${ids.map(
+          (id) => (tiles.get(id) && tiles.get(id).name) || id).join(', ')}`
+          : '';
       for (const [id, t] of tiles) {
         t.el.classList.toggle('tg-tx', ptt.tx && ids.includes(id));
       }
@@ -310,8 +328,9 @@ export default {
             .catch(() => null)]);
         tiles.clear();
         const list = res.resources || [];
+        tgList = list;
         fill(grid, list.length ? list.map((tg) => {
-          const t = tgTile(tg, act);
+          const t = tgTile(tg, act, nameOf);
           tiles.set(tg.id, t);
           return t.el;
         }) : h('p', { class: 'muted', text: 'No talkgroups for your roles.' }));
@@ -319,6 +338,14 @@ export default {
         radioState.clear();
         banner.clearAll();
         for (const x of (rs && rs.talkgroups) || []) onRadio(x, false);
+        // patches need two talkgroups with a bearer
+        const slot = radioEl.querySelector('#patch-slot');
+        if (slot && rs && list.length > 1) {
+          fill(slot, patches.el);
+          patches.refresh();
+          patches.show(rs.patches, nameOf);
+        }
+        for (const a of (rs && rs.alarms) || []) balarms.add(a);
         // a console that opens while a link is down shows the alarm now
         for (const [bearer, l] of Object.entries((rs && rs.links) || {})) {
           alarm.show({ bearer, up: l.up, reason: l.reason });
@@ -356,6 +383,11 @@ export default {
       control.on(ev, (d) => onRadio(d, true)));
     const offLink = control.on('radio.link', (d) => alarm.show(d));
     const offMsg = control.on('radio.message', (d) => log.add(d));
+    const offAlarm = control.on('radio.alarm', (d) => balarms.add(d));
+    const offPatch = control.on('radio.patch', () =>
+      request('radio.state', {}).then((r) => {
+        if (r) patches.show(r.patches, nameOf);
+      }));
     const offEngine = engine.on(showEngine);
     showEngine();
     showPtt();
@@ -377,10 +409,13 @@ export default {
       for (const off of offRadio) off();
       offLink();
       offMsg();
+      offAlarm();
+      offPatch();
       banner.remove();
       offEngine();
       offMic();
       if (devices) devices.removeEventListener('devicechange', listDevices);
+      rcalls.stop();
       ptt.stop();
       release();
     };

@@ -3,6 +3,7 @@
 import { h, fill } from '../dom.js';
 import { duration, shortLocal, stampUtc, roleLabel } from '../fmt.js';
 import { loginInfo } from '../api.js';
+import { queueChart } from './queue-chart.js';
 
 function tile(p) {
   const s = p.session;
@@ -33,7 +34,9 @@ function tile(p) {
 export default {
   title: 'Supervisor board',
   roles: ['supervisor', 'admin'],
-  mount(el, { control, every, tools }) {
+  mount(el, { control, every, tools, sess }) {
+    const qchart = queueChart(control, sess);     // null: not a supervisor
+    if (qchart) el.append(qchart.el);
     const positions = new Map();
     const tiles = new Map();
     const siteNames = new Map();
@@ -139,6 +142,7 @@ export default {
     }, () => {});
 
     return () => {
+      if (qchart) qchart.stop();
       offReady();
       offUpdate();
       offTick();
