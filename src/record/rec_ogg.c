@@ -182,7 +182,9 @@ int rec_decode_buf(const uint8_t *buf, size_t len, int16_t **pcmp,
 		if (d.granule > 0 && end >= skip && end < d.n)
 			d.n = end;
 
-		memmove(d.pcm, d.pcm + skip, (d.n - skip) * sizeof(*d.pcm));
+		if (d.pcm && skip)   /* no audio at all: d.pcm is NULL */
+			memmove(d.pcm, d.pcm + skip,
+				(d.n - skip) * sizeof(*d.pcm));
 		*pcmp = d.pcm;
 		*np = d.n - skip;
 		d.pcm = NULL;

@@ -105,9 +105,7 @@ test('holding Broadcast makes a broadcast group call the radios cannot ' +
   const leg = async () => (await esn.group()).participants
     .find((p) => p.mcptt_id === ME);
 
-  const b = await page.$('#ptt-broadcast');
-  const box = await b.boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.hover('#ptt-broadcast');   /* scrolls it into view */
   await page.mouse.down();
   await page.waitForSelector('#ptt[data-floor=granted]');
   await waitFor(async () => (await leg()).broadcast === true, 5000,
