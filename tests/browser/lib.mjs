@@ -30,14 +30,20 @@ export function audioArgs(micWav) {
 }
 
 // A fresh browser context (own storage, so own session) with one page;
-// page errors (uncaught exceptions in the console's code) are collected
-// in page.errors for the tests to assert empty.
+// page errors (uncaught exceptions in the console's code, and anything the
+// page's Content-Security-Policy blocked) are collected in page.errors for
+// the tests to assert empty.
 export async function newPage(browser, size = DESKTOP) {
   const ctx = await browser.newContext({ viewport: size });
   const page = await ctx.newPage();
   page.setDefaultTimeout(10000);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) {
+      page.errors.push(`CSP: ${m.text().slice(0, 160)}`);
+    }
+  });
   return { ctx, page };
 }
 

@@ -5,6 +5,7 @@
 import { h, fill } from '../dom.js';
 
 const WINDOW_S = 300;
+// the chart's line colours; console.css gives .qc0-.qc4 the same
 const COLOURS = ['#d33', '#36c', '#2a2', '#c80', '#909'];
 
 export function queueChart(control, sess) {
@@ -45,8 +46,8 @@ export function queueChart(control, sess) {
       const share = q.answered ? Math.round(100 * q.answered_10s /
         q.answered) : null;
       return h('div', { class: 'queue-stat', 'data-queue': q.id },
-        h('span', { class: 'queue-swatch', style:
-          `background:${COLOURS[i % COLOURS.length]}` }),
+        // colour by class: the page's CSP allows no inline style
+        h('span', { class: `queue-swatch qc${i % COLOURS.length}` }),
         h('strong', { text: q.name || q.id }),
         h('span', { class: 'q-waiting', text:
           ` waiting ${q.waiting + q.ringing}` }),
