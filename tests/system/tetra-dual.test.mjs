@@ -100,6 +100,27 @@ test('a TETRA-preferred talkgroup moves to ESN when the terminal stops ' +
   await con.call('radio.monitor', { talkgroup: AW, on: false });
 });
 
+test('the failover and failback alarms are in the audit trail',
+  async () => {
+    let entries = [];
+    await waitFor(async () => {
+      entries = await t.h.auditExport();
+      return entries.some((e) => e.action === 'radio.failback' &&
+        e.object === AW);
+    }, 10000, 'the failback audited');
+    const over = entries.find((e) => e.action === 'radio.failover' &&
+      e.object === AW);
+    assert.ok(over, 'the failover audited');
+    assert.equal(over.actor, 'system');
+    const d = typeof over.detail === 'string' ? JSON.parse(over.detail) :
+      over.detail;
+    assert.equal(d.from, 'tetra');
+    assert.equal(d.to, 'esn');
+    assert.match(d.reason, /does not answer/);
+    assert.ok(entries.indexOf(over) < entries.findIndex((e) =>
+      e.action === 'radio.failback' && e.object === AW), 'in order');
+  });
+
 // iccsd notices a dead ESN at once: mcptt watches the registration's TLS
 // connection (sip_keepalive_start) and re-registers every 5 s while down.
 
