@@ -13,7 +13,8 @@
  *    "codec": "PCMA", "issi": "1001", "hang_time": 3,
  *    "groups": [{"gssi": "2001", "name": "Ops"}],
  *    "radios": [{"issi": "2345", "alias": "Bravo 1",
- *                "groups": ["2001"], "speech": "text or a .wav"}]}
+ *                "groups": ["2001"], "speech": "text or a .wav",
+ *                "answer": "auto" | "manual" | "reject"}]}
  */
 #include <string.h>
 #include <stdarg.h>
@@ -115,9 +116,11 @@ static int cmgs(struct tsim *s, const char *line)
 		log_warn("tetra", "CMGS to %s: %s", to, reason);
 		return EBADMSG;
 	}
-	if (m.kind == SDS_STATUS)
+	if (m.kind == SDS_STATUS) {
+		ts_emergency_sds(s, s->issi, to, m.status);
 		j = json_pack("{s:s, s:s, s:i}", "to", to, "type", "status",
 			      "status", m.status);
+	}
 	else if (m.kind == SDS_TEXT)
 		j = json_pack("{s:s, s:s, s:s}", "to", to, "type", "text",
 			      "text", m.text.text);
@@ -159,6 +162,8 @@ static int num_cmd(struct tsim *s, const char *line)
 	if (sscanf(line, "AT+CTSDC=%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u", &v[0],
 		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
 		   &v[9], &v[10]) == 11) {
+		s->ctsdc_simplex = v[4];
+		s->ctsdc_comms = v[6];
 		s->ctsdc_prio = v[9];
 		return 0;
 	}
@@ -195,6 +200,8 @@ static int command(struct tsim *s, const char *line)
 		return ctgs(s, line);
 	if (!strncmp(line, "ATD", 3))
 		return ts_dial(s, line + 3);
+	if (!strcmp(line, "ATA"))
+		return ts_pc_answer(s);
 	if (!strcmp(line, "ATH")) {
 		ts_hangup(s, 1);
 		return 0;
@@ -365,6 +372,10 @@ static int conf_load(struct tsim *s, const char *path)
 		str_ncpy(r->alias, jstr(v, "alias", r->issi),
 			 sizeof(r->alias));
 		err = str_dup(&r->speech, jstr(v, "speech", ""));
+		r->answer = !strcmp(jstr(v, "answer", ""), "manual") ?
+			TS_ANSWER_MANUAL : !strcmp(jstr(v, "answer", ""),
+						   "reject") ?
+			TS_ANSWER_REJECT : TS_ANSWER_AUTO;
 		json_array_foreach(json_object_get(v, "groups"), k, gv) {
 			if (r->groupc < TS_GROUPS && json_is_string(gv))
 				str_ncpy(r->groups[r->groupc++],
@@ -407,6 +418,7 @@ int tetra_main(int argc, char *argv[])
 	s.inb = mbuf_alloc(LINE_MAX_);
 	tmr_init(&s.call.tmr_talk);
 	tmr_init(&s.call.tmr_hang);
+	tmr_init(&s.call.tmr_answer);
 	err = s.out && s.inb ? conf_load(&s, argv[2]) : ENOMEM;
 	for (struct le *le = s.radios.head; !err && le; le = le->next)
 		(void)ts_radio_prepare(le->data);

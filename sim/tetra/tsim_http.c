@@ -36,9 +36,12 @@ static int r_state(struct tsim *s, struct http_conn *c, const char *id,
 	for (struct le *le = s->groups.head; le; le = le->next) {
 		const struct ts_group *g = le->data;
 
-		json_array_append_new(gs, json_pack("{s:s, s:s, s:b, s:I}",
-			"gssi", g->gssi, "name", g->name, "attached",
-			g->attached, "packets", (json_int_t)g->packets));
+		json_array_append_new(gs, json_pack("{s:s, s:s, s:b, s:I, "
+			"s:b, s:s?}", "gssi", g->gssi, "name", g->name,
+			"attached", g->attached, "packets",
+			(json_int_t)g->heard.packets, "emergency",
+			g->emergency, "emergency_by",
+			g->em_by[0] ? g->em_by : NULL));
 	}
 	for (struct le *le = s->radios.head; le; le = le->next) {
 		const struct ts_radio *r = le->data;
@@ -48,11 +51,17 @@ static int r_state(struct tsim *s, struct http_conn *c, const char *id,
 			k->radio == r));
 	}
 	return reply_json(c, json_pack("{s:b, s:b, s:I, s:o, s:o, s:{s:i,"
-		" s:s?, s:s?}, s:O}", "connected", s->tc != NULL, "mute",
+		" s:s?, s:s?, s:s?, s:b, s:b, s:i}, s:{s:i, s:i, s:i}, s:O}",
+		"connected", s->tc != NULL, "mute",
 		s->mute, "commands", (json_int_t)s->cmds, "groups", gs,
 		"radios", rs, "call", "cci", k->cci, "gssi",
-		k->grp ? k->grp->gssi : NULL, "talker",
-		k->talker[0] ? k->talker : NULL, "sent", s->out));
+		k->grp ? k->grp->gssi : NULL, "issi",
+		k->peer ? k->peer->issi : NULL, "talker",
+		k->talker[0] ? k->talker : NULL, "incoming", k->incoming,
+		"ringing", k->ringing, "prio", (int)k->prio,
+		"ctsdc", "comms_type", (int)s->ctsdc_comms, "simplex",
+		(int)s->ctsdc_simplex, "prio", (int)s->ctsdc_prio,
+		"sent", s->out));
 }
 
 
@@ -108,6 +117,14 @@ static int r_talk(struct tsim *s, struct http_conn *c, const char *id,
 	struct ts_group *g = body_group(s, b);
 	int err;
 
+	if (r && !json_object_get(b, "group")) {   /* in its own call */
+		err = ts_pc_talk(r, (unsigned)json_integer_value(
+			json_object_get(b, "seconds")));
+		if (err)
+			return http_ereply(c, 409, err == EBUSY ? "Busy" :
+					   "No Call Of This Radio");
+		return reply_json(c, json_pack("{s:b}", "granted", true));
+	}
 	if (!r || !g)
 		return http_ereply(c, 404, "No Such Radio Or Group");
 	if (!ts_radio_in(r, g))
@@ -157,16 +174,78 @@ static int r_status(struct tsim *s, struct http_conn *c, const char *id,
 }
 
 
+/* {"group", "cancel"?}: the emergency alarm status, or its cancel */
 static int r_emergency(struct tsim *s, struct http_conn *c, const char *id,
 		       json_t *b)
 {
-	struct sds_msg m = {.kind = SDS_STATUS, .status = 0};
+	struct sds_msg m = {.kind = SDS_STATUS, .status =
+		json_is_true(json_object_get(b, "cancel")) ?
+		SDS_STATUS_EMERGENCY_CANCEL : SDS_STATUS_EMERGENCY};
 	struct ts_group *g = body_group(s, b);
 
 	if (!g)
 		return http_ereply(c, 404, "No Such Group");
+	if (ts_radio_find(s, id))
+		ts_emergency_sds(s, id, g->gssi, m.status);
 	json_object_set_new(b, "to", json_string(g->gssi));
 	return sds(s, c, id, b, &m);
+}
+
+
+/* {"emergency"?}: the radio calls the dispatcher */
+static int r_call(struct tsim *s, struct http_conn *c, const char *id,
+		  json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+	int err;
+
+	if (!r)
+		return http_ereply(c, 404, "No Such Radio");
+	err = ts_pc_call(r, json_is_true(json_object_get(b, "emergency")));
+	if (err == EBUSY)
+		return http_ereply(c, 409, "Terminal Busy");
+	if (err)
+		return http_ereply(c, 409, "Terminal Not Connected");
+	return reply_json(c, json_pack("{s:i}", "cci", s->call.cci));
+}
+
+
+static int r_pc(struct http_conn *c, struct ts_radio *r, int err)
+{
+	if (!r)
+		return http_ereply(c, 404, "No Such Radio");
+	return err ? http_ereply(c, 409, "No Such Call") :
+		reply_json(c, json_pack("{s:b}", "done", true));
+}
+
+
+static int r_answer(struct tsim *s, struct http_conn *c, const char *id,
+		    json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+
+	(void)b;
+	return r_pc(c, r, r ? ts_pc_radio_answer(r, true) : 0);
+}
+
+
+static int r_decline(struct tsim *s, struct http_conn *c, const char *id,
+		     json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+
+	(void)b;
+	return r_pc(c, r, r ? ts_pc_radio_answer(r, false) : 0);
+}
+
+
+static int r_hangup(struct tsim *s, struct http_conn *c, const char *id,
+		    json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+
+	(void)b;
+	return r_pc(c, r, r ? ts_pc_radio_hangup(r) : 0);
 }
 
 
@@ -202,6 +281,7 @@ static int r_location(struct tsim *s, struct http_conn *c, const char *id,
 }
 
 
+/* What the network heard from the dispatcher in a group ... */
 static int r_audio(struct tsim *s, struct http_conn *c, const char *id,
 		   json_t *b)
 {
@@ -210,8 +290,24 @@ static int r_audio(struct tsim *s, struct http_conn *c, const char *id,
 	(void)b;
 	if (!g)
 		return http_ereply(c, 404, "No Such Group");
-	return http_creply(c, 200, "OK", "application/json", "%H",
-			   ts_group_audio, g);
+	return http_creply(c, 200, "OK", "application/json",
+			   "{\"gssi\":\"%s\",%H}", g->gssi, ts_heard_audio,
+			   &g->heard);
+}
+
+
+/* ... and a radio in its individual call */
+static int r_radio_audio(struct tsim *s, struct http_conn *c,
+			 const char *id, json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+
+	(void)b;
+	if (!r)
+		return http_ereply(c, 404, "No Such Radio");
+	return http_creply(c, 200, "OK", "application/json",
+			   "{\"issi\":\"%s\",%H}", r->issi, ts_heard_audio,
+			   &r->heard);
 }
 
 
@@ -229,6 +325,11 @@ static const struct route {
 	{"POST", "/v1/radios/", "/text",      r_text},
 	{"POST", "/v1/radios/", "/location",  r_location},
 	{"POST", "/v1/radios/", "/emergency", r_emergency},
+	{"POST", "/v1/radios/", "/call",      r_call},
+	{"POST", "/v1/radios/", "/answer",    r_answer},
+	{"POST", "/v1/radios/", "/decline",   r_decline},
+	{"POST", "/v1/radios/", "/hangup",    r_hangup},
+	{"GET",  "/v1/radios/", "/audio",     r_radio_audio},
 	{"GET",  "/v1/groups/", "/audio",     r_audio},
 };
 

@@ -71,13 +71,13 @@ static void rtp_out(struct tsim *s, const int16_t *pcm, bool first)
 }
 
 
-static void heard(struct ts_group *g, const int16_t *pcm, size_t n)
+static void heard(struct ts_heard *h, const int16_t *pcm, size_t n)
 {
-	++g->packets;
-	g->last_ms = ts_now_ms();
+	++h->packets;
+	h->last_ms = ts_now_ms();
 	for (size_t i = 0; i < n; i++) {
-		g->ring[g->ringpos] = pcm[i];
-		g->ringpos = (g->ringpos + 1) % TS_RING;
+		h->ring[h->ringpos] = pcm[i];
+		h->ringpos = (h->ringpos + 1) % TS_RING;
 	}
 }
 
@@ -100,11 +100,13 @@ static void rtp_in(const struct sa *src, struct mbuf *mb, void *arg)
 	if (len <= hl || !s->dec)
 		return;
 	/* on air only while the network lets the dispatcher talk */
-	if (!s->call.cci || strcmp(s->call.talker, DISP) || !s->call.grp)
+	if (!s->call.cci || strcmp(s->call.talker, DISP) ||
+	    (!s->call.grp && !s->call.peer))
 		return;
 	if (s->codec_ops->decode(s->dec, pcm, &n, p + hl, len - hl))
 		return;
-	heard(s->call.grp, pcm, n);
+	heard(s->call.grp ? &s->call.grp->heard : &s->call.peer->heard, pcm,
+	      n);
 }
 
 
@@ -123,8 +125,8 @@ static double power(const int16_t *x, size_t n, double f)
 }
 
 
-/* {"gssi","packets","level_db","freq_hz"} of the last second heard */
-int ts_group_audio(struct re_printf *pf, const struct ts_group *g)
+/* {"packets","level_db","freq_hz"} of the last second heard */
+int ts_heard_audio(struct re_printf *pf, const struct ts_heard *g)
 {
 	static int16_t x[TS_RING];
 	double sum = 0, best = 0, bestf = 0, db = -120;
@@ -145,9 +147,9 @@ int ts_group_audio(struct re_printf *pf, const struct ts_group *g)
 			}
 		}
 	}
-	return re_hprintf(pf, "{\"gssi\":\"%s\",\"packets\":%llu,"
-			  "\"level_db\":%.1f,\"freq_hz\":%.0f}", g->gssi,
-			  (unsigned long long)g->packets, db, bestf);
+	return re_hprintf(pf, "\"packets\":%llu,\"level_db\":%.1f,"
+			  "\"freq_hz\":%.0f", (unsigned long long)g->packets,
+			  db, bestf);
 }
 
 
@@ -166,7 +168,9 @@ static void idle(struct tsim *s)
 	tmr_cancel(&s->call.tmr_talk);
 	s->call.talker[0] = '\0';
 	s->call.radio = NULL;
-	tmr_start(&s->call.tmr_hang, s->hang_s * 1000u, hang_tmr, s);
+	/* an individual call lasts until one side releases it */
+	if (!s->call.peer)
+		tmr_start(&s->call.tmr_hang, s->hang_s * 1000u, hang_tmr, s);
 }
 
 
@@ -196,11 +200,13 @@ static void talk_tmr(void *arg)
 }
 
 
-static void call_new(struct tsim *s, struct ts_group *g, unsigned prio)
+void ts_call_new(struct tsim *s, struct ts_group *g, unsigned prio)
 {
 	s->ccis = s->ccis % 999 + 1;
 	s->call.cci = s->ccis;
 	s->call.grp = g;
+	s->call.peer = NULL;
+	s->call.incoming = s->call.ringing = false;
 	s->call.prio = prio;
 	s->call.talker[0] = '\0';
 }
@@ -216,10 +222,20 @@ int ts_radio_talk(struct ts_radio *r, struct ts_group *g, unsigned secs)
 	if (c->cci && (c->grp != g || c->talker[0]))
 		return EBUSY;
 	if (!c->cci) {
-		call_new(s, g, 0);
+		ts_call_new(s, g, 0);
 		ts_send(s, "+CTICN: %d,0,0,0,%s,1,1,0,1,1,0,%s,0", c->cci,
 			r->issi, g->gssi);
 	}
+	ts_talk_start(s, r, secs);
+	return 0;
+}
+
+
+/* r talks in the terminal's call: the terminal shows it as the talker */
+void ts_talk_start(struct tsim *s, struct ts_radio *r, unsigned secs)
+{
+	struct ts_call *c = &s->call;
+
 	tmr_cancel(&c->tmr_hang);
 	str_ncpy(c->talker, r->issi, sizeof(c->talker));
 	c->radio = r;
@@ -228,21 +244,23 @@ int ts_radio_talk(struct ts_radio *r, struct ts_group *g, unsigned secs)
 	c->t_end = c->t_next + (secs ? secs : 3) * 1000ull;
 	ts_send(s, "+CTXG: %d,3,0,0,0,%s", c->cci, r->issi);
 	tmr_start(&c->tmr_talk, 0, talk_tmr, s);
-	return 0;
 }
 
 
-/* The dispatcher's group call: connected and granted at once */
+/* The dispatcher's group call: connected and granted at once; or an
+ * individual call to a radio (tsim_pcall.c) */
 int ts_dial(struct tsim *s, const char *gssi)
 {
 	struct ts_group *g = ts_group_find(s, gssi);
 	struct ts_call *c = &s->call;
 
-	if (!g || !g->attached)
+	if (!g && ts_radio_find(s, gssi))
+		return ts_pc_dial(s, ts_radio_find(s, gssi));
+	if (!g || !g->attached || s->ctsdc_comms == 0)
 		return ENOENT;
 	if (c->cci)
 		return EBUSY;
-	call_new(s, g, s->ctsdc_prio);
+	ts_call_new(s, g, s->ctsdc_prio);
 	str_ncpy(c->talker, DISP, sizeof(c->talker));
 	ts_send(s, "+CTOCP: %d,0,0", c->cci);
 	ts_send(s, "+CTCC: %d", c->cci);
@@ -292,10 +310,13 @@ void ts_hangup(struct tsim *s, unsigned cause)
 
 	tmr_cancel(&c->tmr_talk);
 	tmr_cancel(&c->tmr_hang);
+	tmr_cancel(&c->tmr_answer);
 	if (c->cci && cause)
 		ts_send(s, "+CTCR: %d,%u", c->cci, cause);
 	c->cci = 0;
 	c->grp = NULL;
+	c->peer = NULL;
+	c->incoming = c->ringing = false;
 	c->radio = NULL;
 	c->talker[0] = '\0';
 }

@@ -87,7 +87,8 @@ export async function startTetra(opts = {}) {
       codec: 'PCMA', issi: ISSI, hang_time: opts.hangTime ?? 2,
       groups: t.groups,
       radios: t.radios.map((r) => ({ issi: r.issi, alias: r.alias,
-        groups: r.groups ?? [GSSI], speech: speechOf(t.dir, r.speech) })),
+        groups: r.groups ?? [GSSI], speech: speechOf(t.dir, r.speech),
+        answer: r.answer ?? 'auto' })),
     });
     const directory = opts.directory ?? [
       { id: tetraId('2345'), alias: 'Bravo One' }];
