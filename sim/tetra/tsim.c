@@ -24,6 +24,7 @@
 #include "media/codec.h"
 #include "core/log.h"
 #include "radio/tetra/sds.h"
+#include "common/heard.h"
 #include "tsim.h"
 
 enum { CTRL_Z = 0x1a, LINE_MAX_ = 1200 };

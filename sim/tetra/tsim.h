@@ -6,20 +6,13 @@
  * gateway's RTP voice next to it, a simulated network behind it with
  * groups and field radios that talk (speech or a recording), send
  * status, text, location and emergency alarms, and an HTTP control API
- * on loopback.  Include after <re.h> and "media/codec.h".
+ * on loopback.  Include after <re.h>, "media/codec.h" and
+ * "common/heard.h".
  */
 
-enum { TS_RING = 16000, TS_GROUPS = 16, TS_OUT_MAX = 50 };
+enum { TS_GROUPS = 16, TS_OUT_MAX = 50 };
 
 struct tsim;
-
-/* What the gateway heard from the dispatcher (in a group or a radio's
- * individual call) */
-struct ts_heard {
-	uint64_t packets, last_ms;
-	int16_t ring[TS_RING];
-	size_t ringpos;
-};
 
 struct ts_group {
 	struct le le;
@@ -28,7 +21,7 @@ struct ts_group {
 	bool attached;              /* in the terminal's scan list        */
 	bool emergency;             /* an emergency alarm is on           */
 	char em_by[24];             /* ISSI that raised it                */
-	struct ts_heard heard;
+	struct sim_heard heard;
 };
 
 /* How a radio takes an individual call */
@@ -44,7 +37,7 @@ struct ts_radio {
 	int16_t *pcm;               /* 16 kHz mono                        */
 	size_t pcmn;
 	enum ts_answer answer;
-	struct ts_heard heard;      /* the dispatcher in its own call     */
+	struct sim_heard heard;      /* the dispatcher in its own call     */
 	struct tsim *ts;
 };
 
@@ -112,7 +105,6 @@ int  ts_utxc(struct tsim *s, int cci);
 void ts_hangup(struct tsim *s, unsigned cause);
 int  ts_sds(struct tsim *s, const char *from, const char *to,
 	    unsigned ai, const uint8_t *buf, size_t bits);
-int  ts_heard_audio(struct re_printf *pf, const struct ts_heard *h);
 void ts_call_new(struct tsim *s, struct ts_group *g, unsigned prio);
 void ts_talk_start(struct tsim *s, struct ts_radio *r, unsigned secs);
 

@@ -8,22 +8,12 @@
 #include <re.h>
 #include "media/codec.h"
 #include "radio/tetra/sds.h"
+#include "common/ctl_http.h"
+#include "common/heard.h"
 #include "tsim.h"
 
 typedef int (route_h)(struct tsim *s, struct http_conn *c, const char *id,
 		      json_t *body);
-
-static int reply_json(struct http_conn *c, json_t *j)
-{
-	char *t = json_dumps(j, JSON_COMPACT);
-	int err = http_creply(c, 200, "OK", "application/json", "%s",
-			      t ? t : "{}");
-
-	free(t);
-	json_decref(j);
-	return err;
-}
-
 
 static int r_state(struct tsim *s, struct http_conn *c, const char *id,
 		   json_t *b)
@@ -50,7 +40,7 @@ static int r_state(struct tsim *s, struct http_conn *c, const char *id,
 			r->issi, "alias", r->alias, "talking",
 			k->radio == r));
 	}
-	return reply_json(c, json_pack("{s:b, s:b, s:I, s:o, s:o, s:{s:i,"
+	return sim_reply_json(c, json_pack("{s:b, s:b, s:I, s:o, s:o, s:{s:i,"
 		" s:s?, s:s?, s:s?, s:b, s:b, s:i}, s:{s:i, s:i, s:i}, s:O}",
 		"connected", s->tc != NULL, "mute",
 		s->mute, "commands", (json_int_t)s->cmds, "groups", gs,
@@ -81,7 +71,7 @@ static int r_reboot(struct tsim *s, struct http_conn *c, const char *id,
 {
 	(void)id; (void)b;
 	ts_reboot(s);
-	return reply_json(c, json_pack("{s:b}", "rebooted", true));
+	return sim_reply_json(c, json_pack("{s:b}", "rebooted", true));
 }
 
 
@@ -90,7 +80,7 @@ static int r_drop(struct tsim *s, struct http_conn *c, const char *id,
 {
 	(void)id; (void)b;
 	ts_drop(s);
-	return reply_json(c, json_pack("{s:b}", "dropped", true));
+	return sim_reply_json(c, json_pack("{s:b}", "dropped", true));
 }
 
 
@@ -99,7 +89,7 @@ static int r_mute(struct tsim *s, struct http_conn *c, const char *id,
 {
 	(void)id;
 	s->mute = json_is_true(json_object_get(b, "on"));
-	return reply_json(c, json_pack("{s:b}", "mute", s->mute));
+	return sim_reply_json(c, json_pack("{s:b}", "mute", s->mute));
 }
 
 
@@ -123,7 +113,7 @@ static int r_talk(struct tsim *s, struct http_conn *c, const char *id,
 		if (err)
 			return http_ereply(c, 409, err == EBUSY ? "Busy" :
 					   "No Call Of This Radio");
-		return reply_json(c, json_pack("{s:b}", "granted", true));
+		return sim_reply_json(c, json_pack("{s:b}", "granted", true));
 	}
 	if (!r || !g)
 		return http_ereply(c, 404, "No Such Radio Or Group");
@@ -136,7 +126,7 @@ static int r_talk(struct tsim *s, struct http_conn *c, const char *id,
 	if (err == EHOSTUNREACH)
 		return http_ereply(c, 409, "Terminal Not In Group");
 	return err ? http_ereply(c, 500, "Talk Failed")
-		: reply_json(c, json_pack("{s:b}", "granted", true));
+		: sim_reply_json(c, json_pack("{s:b}", "granted", true));
 }
 
 
@@ -156,7 +146,7 @@ static int sds(struct tsim *s, struct http_conn *c, const char *id,
 		return http_ereply(c, 400, reason);
 	if (ts_sds(s, id, to ? to : s->issi, ai, buf, bits))
 		return http_ereply(c, 409, "Terminal Not Connected");
-	return reply_json(c, json_pack("{s:b}", "sent", true));
+	return sim_reply_json(c, json_pack("{s:b}", "sent", true));
 }
 
 
@@ -206,7 +196,7 @@ static int r_call(struct tsim *s, struct http_conn *c, const char *id,
 		return http_ereply(c, 409, "Terminal Busy");
 	if (err)
 		return http_ereply(c, 409, "Terminal Not Connected");
-	return reply_json(c, json_pack("{s:i}", "cci", s->call.cci));
+	return sim_reply_json(c, json_pack("{s:i}", "cci", s->call.cci));
 }
 
 
@@ -215,7 +205,7 @@ static int r_pc(struct http_conn *c, struct ts_radio *r, int err)
 	if (!r)
 		return http_ereply(c, 404, "No Such Radio");
 	return err ? http_ereply(c, 409, "No Such Call") :
-		reply_json(c, json_pack("{s:b}", "done", true));
+		sim_reply_json(c, json_pack("{s:b}", "done", true));
 }
 
 
@@ -291,7 +281,7 @@ static int r_audio(struct tsim *s, struct http_conn *c, const char *id,
 	if (!g)
 		return http_ereply(c, 404, "No Such Group");
 	return http_creply(c, 200, "OK", "application/json",
-			   "{\"gssi\":\"%s\",%H}", g->gssi, ts_heard_audio,
+			   "{\"gssi\":\"%s\",%H}", g->gssi, sim_heard_print,
 			   &g->heard);
 }
 
@@ -306,88 +296,51 @@ static int r_radio_audio(struct tsim *s, struct http_conn *c,
 	if (!r)
 		return http_ereply(c, 404, "No Such Radio");
 	return http_creply(c, 200, "OK", "application/json",
-			   "{\"issi\":\"%s\",%H}", r->issi, ts_heard_audio,
+			   "{\"issi\":\"%s\",%H}", r->issi, sim_heard_print,
 			   &r->heard);
 }
 
 
 static const struct route {
-	const char *met, *pre, *post;   /* path = pre [id] post */
+	struct sim_path p;
 	route_h *h;
 } routes[] = {
-	{"GET",  "/v1/state",   NULL,         r_state},
-	{"POST", "/v1/stop",    NULL,         r_stop},
-	{"POST", "/v1/reboot",  NULL,         r_reboot},
-	{"POST", "/v1/drop",    NULL,         r_drop},
-	{"POST", "/v1/mute",    NULL,         r_mute},
-	{"POST", "/v1/radios/", "/talk",      r_talk},
-	{"POST", "/v1/radios/", "/status",    r_status},
-	{"POST", "/v1/radios/", "/text",      r_text},
-	{"POST", "/v1/radios/", "/location",  r_location},
-	{"POST", "/v1/radios/", "/emergency", r_emergency},
-	{"POST", "/v1/radios/", "/call",      r_call},
-	{"POST", "/v1/radios/", "/answer",    r_answer},
-	{"POST", "/v1/radios/", "/decline",   r_decline},
-	{"POST", "/v1/radios/", "/hangup",    r_hangup},
-	{"GET",  "/v1/radios/", "/audio",     r_radio_audio},
-	{"GET",  "/v1/groups/", "/audio",     r_audio},
+	{{"GET",  "/v1/state",   NULL},         r_state},
+	{{"POST", "/v1/stop",    NULL},         r_stop},
+	{{"POST", "/v1/reboot",  NULL},         r_reboot},
+	{{"POST", "/v1/drop",    NULL},         r_drop},
+	{{"POST", "/v1/mute",    NULL},         r_mute},
+	{{"POST", "/v1/radios/", "/talk"},      r_talk},
+	{{"POST", "/v1/radios/", "/status"},    r_status},
+	{{"POST", "/v1/radios/", "/text"},      r_text},
+	{{"POST", "/v1/radios/", "/location"},  r_location},
+	{{"POST", "/v1/radios/", "/emergency"}, r_emergency},
+	{{"POST", "/v1/radios/", "/call"},      r_call},
+	{{"POST", "/v1/radios/", "/answer"},    r_answer},
+	{{"POST", "/v1/radios/", "/decline"},   r_decline},
+	{{"POST", "/v1/radios/", "/hangup"},    r_hangup},
+	{{"GET",  "/v1/radios/", "/audio"},     r_radio_audio},
+	{{"GET",  "/v1/groups/", "/audio"},     r_audio},
 };
 
 
 static void http_req(struct http_conn *c, const struct http_msg *msg,
 		     void *arg)
 {
-	struct tsim *s = arg;
-	char path[256], id[256];
+	char id[256];
 	json_t *body = NULL;
+	const struct route *rt = sim_http_route(c, msg, routes,
+						ARRAY_SIZE(routes),
+						sizeof(routes[0]), id,
+						sizeof(id), &body);
 
-	if (pl_strcpy(&msg->path, path, sizeof(path))) {
-		http_ereply(c, 414, "URI Too Long");
-		return;
-	}
-	if (msg->mb && mbuf_get_left(msg->mb))
-		body = json_loadb((char *)mbuf_buf(msg->mb),
-				  mbuf_get_left(msg->mb), 0, NULL);
-	if (!json_is_object(body)) {
-		json_decref(body);
-		body = json_object();
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-		const struct route *rt = &routes[i];
-		size_t pl = strlen(rt->pre), sl;
-
-		if (pl_strcmp(&msg->met, rt->met) ||
-		    strncmp(path, rt->pre, pl))
-			continue;
-		if (!rt->post) {
-			if (path[pl])
-				continue;
-			id[0] = 0;
-		}
-		else {
-			sl = strlen(rt->post);
-			if (strlen(path) <= pl + sl ||
-			    strcmp(path + strlen(path) - sl, rt->post))
-				continue;
-			str_ncpy(id, path + pl, strlen(path) - pl - sl + 1);
-		}
-		rt->h(s, c, id, body);
-		json_decref(body);
-		return;
-	}
+	if (rt)
+		rt->h(arg, c, id, body);
 	json_decref(body);
-	http_ereply(c, 404, "Not Found");
 }
 
 
 int ts_http_start(struct tsim *s)
 {
-	struct sa a;
-	int err = sa_decode(&a, s->http, strlen(s->http));
-
-	if (err)
-		return err;
-	if (!sa_is_loopback(&a))
-		return EACCES;   /* the control API has no authentication */
-	return http_listen(&s->hs, &a, http_req, s);
+	return sim_http_listen(&s->hs, s->http, http_req, s);
 }

@@ -8,7 +8,6 @@
  * network granted it the transmission, as on air.  Frames are paced
  * from CLOCK_MONOTONIC: the tmr only wakes the sender.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "media/codec.h"
 #include "core/log.h"
 #include "common/speech.h"
+#include "common/heard.h"
 #include "tsim.h"
 
 #define DISP "disp"
@@ -71,17 +71,6 @@ static void rtp_out(struct tsim *s, const int16_t *pcm, bool first)
 }
 
 
-static void heard(struct ts_heard *h, const int16_t *pcm, size_t n)
-{
-	++h->packets;
-	h->last_ms = ts_now_ms();
-	for (size_t i = 0; i < n; i++) {
-		h->ring[h->ringpos] = pcm[i];
-		h->ringpos = (h->ringpos + 1) % TS_RING;
-	}
-}
-
-
 static void rtp_in(const struct sa *src, struct mbuf *mb, void *arg)
 {
 	struct tsim *s = arg;
@@ -105,51 +94,8 @@ static void rtp_in(const struct sa *src, struct mbuf *mb, void *arg)
 		return;
 	if (s->codec_ops->decode(s->dec, pcm, &n, p + hl, len - hl))
 		return;
-	heard(s->call.grp ? &s->call.grp->heard : &s->call.peer->heard, pcm,
-	      n);
-}
-
-
-/* Goertzel power of one frequency over n samples */
-static double power(const int16_t *x, size_t n, double f)
-{
-	double w = 2 * M_PI * f / AUD_SRATE, c = 2 * cos(w);
-	double s0, s1 = 0, s2 = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		s0 = x[i] + c * s1 - s2;
-		s2 = s1;
-		s1 = s0;
-	}
-	return s1 * s1 + s2 * s2 - c * s1 * s2;
-}
-
-
-/* {"packets","level_db","freq_hz"} of the last second heard */
-int ts_heard_audio(struct re_printf *pf, const struct ts_heard *g)
-{
-	static int16_t x[TS_RING];
-	double sum = 0, best = 0, bestf = 0, db = -120;
-	bool recent = g->packets && ts_now_ms() - g->last_ms < 1000;
-
-	for (size_t i = 0; i < TS_RING; i++)
-		x[i] = g->ring[(g->ringpos + i) % TS_RING];
-	if (recent) {
-		for (size_t i = 0; i < TS_RING; i++)
-			sum += (double)x[i] * x[i];
-		db = 20 * log10(sqrt(sum / TS_RING) / 32768 + 1e-9);
-		for (double f = 100; f <= 4000; f += 10) {
-			double p = power(x + TS_RING - 4000, 4000, f);
-
-			if (p > best) {
-				best = p;
-				bestf = f;
-			}
-		}
-	}
-	return re_hprintf(pf, "\"packets\":%llu,\"level_db\":%.1f,"
-			  "\"freq_hz\":%.0f", (unsigned long long)g->packets,
-			  db, bestf);
+	sim_heard_add(s->call.grp ? &s->call.grp->heard :
+		      &s->call.peer->heard, pcm, n);
 }
 
 

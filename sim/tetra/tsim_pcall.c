@@ -17,6 +17,7 @@
 #include "media/codec.h"
 #include "core/log.h"
 #include "radio/tetra/sds.h"
+#include "common/heard.h"
 #include "tsim.h"
 
 enum {
