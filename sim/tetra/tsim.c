@@ -7,7 +7,8 @@
  * up to Ctrl-Z.  What is accepted is what radio-protocols.md §4 lists;
  * the rest gets ERROR.
  *
- * Config (JSON):
+ * Config (YAML, or JSON when the file does not end in .yaml/.yml; the
+ * same keys, etc/tetra-sim.yaml):
  *   {"pei": "127.0.0.1:7001", "http": "127.0.0.1:8091",
  *    "rtp": "127.0.0.1:40000", "rtp_remote": "127.0.0.1:40010",
  *    "codec": "PCMA", "issi": "1001", "hang_time": 3,
@@ -25,6 +26,7 @@
 #include "core/log.h"
 #include "radio/tetra/sds.h"
 #include "common/heard.h"
+#include "common/yaml_json.h"
 #include "tsim.h"
 
 enum { CTRL_Z = 0x1a, LINE_MAX_ = 1200 };
@@ -318,26 +320,40 @@ static void group_destructor(void *arg)
 }
 
 
+/* A string, or a number as text (YAML: issi: 1001 unquoted) */
+static const char *jval(json_t *v, const char *def)
+{
+	static char buf[4][24];
+	static unsigned n;
+	char *b = buf[n++ % 4];
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (!json_is_integer(v))
+		return def;
+	(void)re_snprintf(b, sizeof(buf[0]), "%lld",
+			  (long long)json_integer_value(v));
+	return b;
+}
+
+
 static const char *jstr(json_t *o, const char *k, const char *def)
 {
-	const char *v = json_string_value(json_object_get(o, k));
-
-	return v ? v : def;
+	return jval(json_object_get(o, k), def);
 }
 
 
 static int conf_load(struct tsim *s, const char *path)
 {
-	json_error_t je;
-	json_t *c = json_load_file(path, 0, &je), *v;
+	char why[256] = "not a mapping";
+	json_t *c = NULL, *v;
 	size_t i, k;
-	int err = 0;
+	int err = sim_conf_load(&c, path, why, sizeof(why));
 
-	if (!json_is_object(c)) {
-		re_fprintf(stderr, "tetra: %s:%d: %s", path, je.line,
-			   je.text);
+	if (err || !json_is_object(c)) {
+		re_fprintf(stderr, "tetra: %s\n", why);
 		json_decref(c);
-		return EINVAL;
+		return err ? err : EINVAL;
 	}
 	str_ncpy(s->pei, jstr(c, "pei", "127.0.0.1:7001"), sizeof(s->pei));
 	str_ncpy(s->http, jstr(c, "http", "127.0.0.1:8091"), sizeof(s->http));
@@ -378,9 +394,9 @@ static int conf_load(struct tsim *s, const char *path)
 						   "reject") ?
 			TS_ANSWER_REJECT : TS_ANSWER_AUTO;
 		json_array_foreach(json_object_get(v, "groups"), k, gv) {
-			if (r->groupc < TS_GROUPS && json_is_string(gv))
+			if (r->groupc < TS_GROUPS && jval(gv, NULL))
 				str_ncpy(r->groups[r->groupc++],
-					 json_string_value(gv), 24);
+					 jval(gv, NULL), 24);
 		}
 		list_append(&s->radios, &r->le, r);
 		if (err)
@@ -400,7 +416,8 @@ static void signal_h(int sig)
 
 static int usage(void)
 {
-	re_fprintf(stderr, "usage: iccs-sim tetra --config FILE.json");
+	re_fprintf(stderr, "usage: iccs-sim tetra --config "
+		   "FILE.yaml|FILE.json");
 	return 2;
 }
 

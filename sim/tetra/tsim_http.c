@@ -36,9 +36,13 @@ static int r_state(struct tsim *s, struct http_conn *c, const char *id,
 	for (struct le *le = s->radios.head; le; le = le->next) {
 		const struct ts_radio *r = le->data;
 
-		json_array_append_new(rs, json_pack("{s:s, s:s, s:b}", "issi",
-			r->issi, "alias", r->alias, "talking",
-			k->radio == r));
+		json_t *g = json_array();
+
+		for (unsigned i = 0; g && i < r->groupc; i++)
+			json_array_append_new(g, json_string(r->groups[i]));
+		json_array_append_new(rs, json_pack("{s:s, s:s, s:b, s:o*}",
+			"issi", r->issi, "alias", r->alias, "talking",
+			k->radio == r, "groups", g));
 	}
 	return sim_reply_json(c, json_pack("{s:b, s:b, s:I, s:o, s:o, s:{s:i,"
 		" s:s?, s:s?, s:s?, s:b, s:b, s:i}, s:{s:i, s:i, s:i}, s:O}",
