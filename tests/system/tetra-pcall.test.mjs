@@ -47,6 +47,7 @@ async function radioHeard(issi, call) {
   const tk = await callEvent((d) => d.call === call &&
     d.floor.state === 'taken', 'the radio shown talking');
   assert.equal(tk.floor.talker, tetraId(issi));
+  con.consumeAll();     // an earlier event's floor was idle too
   await waitFor(() => {
     const hs = headsetSince(n0);
     return hs.length > 16000 && rms(hs.subarray(-8000)) > 500 &&
@@ -218,4 +219,27 @@ test('a console raises a TETRA emergency: the network sees it; the ' +
       audit.some((e) => e.action === 'radio.emergency_cancel' &&
         e.object === TG && e.result === 'ok');
   }, 5000, 'raising and cancelling audited');
+});
+
+test('PTT on a group right after hanging up an individual call sets up ' +
+  'the group call (the late release does not end it)', async () => {
+  const r = await con.call('radio.call', { to: 'Bravo One' });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  await callEvent((d) => d.call === r.result.call &&
+    d.state === 'connected', 'connected');
+  await con.call('radio.select', { talkgroup: TG, on: true });
+  // both at once: ATH, then AT+CTSDC/ATD<GSSI> while +CTCR is on its way
+  const [h, p] = await Promise.all([
+    con.call('radio.call_hangup', { call: r.result.call }),
+    con.call('radio.ptt', { on: true })]);
+  assert.equal(h.ok, true, JSON.stringify(h));
+  assert.equal(p.ok, true, JSON.stringify(p));
+  await t.floorEvent((d) => d.floor.state === 'granted',
+    'the group call granted');
+  const s = await t.state();
+  assert.equal(s.call.gssi, GSSI);
+  assert.equal(s.call.talker, 'disp');
+  await con.call('radio.ptt', { on: false });
+  await t.floorEvent((d) => d.floor.state === 'idle', 'released');
+  await con.call('radio.select', { talkgroup: TG, on: false });
 });

@@ -484,6 +484,7 @@ int tetra_bearer_alloc(struct bearer **bp, const struct conf *conf,
 	te->arg = arg;
 	te->media = media;
 	te->fd = -1;
+	te->gone_cci = -1;
 	te->mode = conf->tetra_mode;
 	te->prio = conf->tetra_priority;
 	str_ncpy(te->codec, conf->tetra_codec ? conf->tetra_codec : "PCMA",

@@ -232,6 +232,11 @@ void tetra_call_ev(struct tetra *te, const struct pei_ev *ev)
 	struct tetra_grp *g = by_cci(te, ev->cci);
 	char why[64];
 
+	if (!g && ev->cci >= 0 && ev->cci == te->gone_cci) {
+		if (ev->type == PEI_EV_CTCR)
+			te->gone_cci = -1;
+		return;
+	}
 	if (!g && (ev->type == PEI_EV_CTOCP || ev->type == PEI_EV_CTCC ||
 		   ev->type == PEI_EV_CTCR))
 		g = dialing(te);

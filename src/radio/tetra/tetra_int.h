@@ -75,6 +75,8 @@ struct tetra {
 
 	struct list grps;           /* struct tetra_grp                  */
 	unsigned pcseq;             /* individual call ids               */
+	int gone_cci;               /* a call we released: its late +CTCR
+				     * must not hit a call being set up */
 };
 
 /* tetra.c */

@@ -218,6 +218,7 @@ int tetra_pc_answer(struct tetra *te, const char *call, bool accept)
 	if (accept)
 		return tetra_cmd(te, PEI_CMD_ANSWER, NULL, T_PC_ANSWER, g->tg);
 	err = tetra_cmd(te, PEI_CMD_HANGUP, NULL, T_PLAIN, NULL);
+	te->gone_cci = g->cci;
 	mem_deref(g);
 	return err;
 }
@@ -230,6 +231,7 @@ int tetra_pc_hangup(struct tetra *te, const char *call)
 
 	if (!g)
 		return ENOENT;
+	te->gone_cci = g->cci;
 	mem_deref(g);
 	return te->up ? tetra_cmd(te, PEI_CMD_HANGUP, NULL, T_PLAIN, NULL) :
 		0;
