@@ -111,10 +111,14 @@ test('the Emergency button raises a TETRA emergency the network sees; the ' +
   assert.deepEqual(page.errors, []);
 });
 
-test('a TETRA radio called from the radio-call panel by call sign; its ' +
-  'call back answered with one click; the release cause shown',
+test('a TETRA radio called from the radio-call panel by call sign (a ' +
+  'second call: terminal busy); its call back answered with one click; ' +
+  'the release cause shown',
 async () => {
   await page.waitForSelector('#rcalls');
+  // the terminal carries one call: the first test's group call ends first
+  await waitFor(async () => (await t.state()).call.cci === 0, 10000,
+    'the terminal free');
   await page.fill('#rcall-to', 'Bravo One');
   await page.click('#rcall-dial');
   await page.waitForSelector('.rcall[data-state="connected"]')
@@ -123,6 +127,9 @@ async () => {
         `\n${await page.innerHTML('body')}`.slice(0, 3000) + t.logs());
     });
   assert.equal((await t.state()).call.issi, '2345');
+  await page.fill('#rcall-to', 'tetra:2345');
+  await page.click('#rcall-dial');
+  await page.waitForSelector('.toast-error:has-text("terminal busy")');
   await page.click('.rcall[data-state="connected"] .rcall-hangup');
   await waitFor(async () => (await t.state()).call.cci === 0, 5000,
     'the network released it');
