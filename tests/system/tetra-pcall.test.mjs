@@ -221,6 +221,25 @@ test('a console raises a TETRA emergency: the network sees it; the ' +
   }, 5000, 'raising and cancelling audited');
 });
 
+test('PTT on a group during an individual call is denied: terminal busy',
+  async () => {
+    const r = await con.call('radio.call', { to: 'Bravo One' });
+    assert.equal(r.ok, true, JSON.stringify(r));
+    await callEvent((d) => d.call === r.result.call &&
+      d.state === 'connected', 'connected');
+    await con.call('radio.select', { talkgroup: TG, on: true });
+    assert.equal((await con.call('radio.ptt', { on: true })).ok, true);
+    const d = await t.floorEvent((x) => x.floor.state === 'denied',
+      'the group floor denied');
+    assert.match(d.floor.reason, /^terminal busy/);
+    assert.equal((await t.state()).call.issi, '2345', 'the call stays');
+    await con.call('radio.ptt', { on: false });
+    await con.call('radio.select', { talkgroup: TG, on: false });
+    await con.call('radio.call_hangup', { call: r.result.call });
+    await waitFor(async () => (await t.state()).call.cci === 0, 5000,
+      'released');
+  });
+
 test('PTT on a group right after hanging up an individual call sets up ' +
   'the group call (the late release does not end it)', async () => {
   const r = await con.call('radio.call', { to: 'Bravo One' });
