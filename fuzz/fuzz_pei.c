@@ -28,7 +28,8 @@ static void on_ev(const struct pei_ev *ev, void *arg)
 	if (strlen(ev->id) >= PEI_ID_MAX || strlen(ev->id2) >= PEI_ID_MAX ||
 	    ev->sds_bits >= PEI_SDS_MAX * 8 || !ev->line ||
 	    strlen(ev->line) > PEI_LINE_MAX ||
-	    (ev->type == PEI_EV_BAD && !ev->reason))
+	    (ev->type == PEI_EV_BAD && !ev->reason) ||
+	    !pei_cause_str(ev->cause)[0])
 		abort();
 	h = h * 1099511628211u + (uint64_t)ev->type;
 	h = h * 1099511628211u + (uint64_t)(ev->cci + 1);

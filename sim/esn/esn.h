@@ -6,8 +6,9 @@
  * floor server of each group, simulated field radios and the HTTP
  * control API.  Include after <re.h>, "media/codec.h", "esn_floor.h".
  */
+#include "common/heard.h"
 
-enum { ESN_KEY_LEN = 30, ESN_RING = 16000 };
+enum { ESN_KEY_LEN = 30 };
 
 struct esn;
 
@@ -59,10 +60,7 @@ struct esn_leg {
 	 * over the dispatcher's own connection (see esn_sip.c) */
 	char *callid, *ltag, *rtag, *ruri, *luri, *target;
 	struct sa src;
-	uint64_t packets;
-	uint64_t last_ms;
-	int16_t ring[ESN_RING];
-	size_t ringpos;
+	struct sim_heard heard;      /* what the network heard from it     */
 };
 
 struct esn_radio {

@@ -8,20 +8,10 @@
 #include "media/codec.h"
 #include "esn_floor.h"
 #include "esn.h"
+#include "common/ctl_http.h"
 
 typedef int (route_h)(struct esn *e, struct http_conn *c, const char *id,
 		      json_t *body, const struct http_msg *msg);
-
-static int reply_json(struct http_conn *c, json_t *j)
-{
-	char *s = json_dumps(j, JSON_COMPACT);
-	int err = http_creply(c, 200, "OK", "application/json", "%s",
-			      s ? s : "{}");
-
-	free(s);
-	json_decref(j);
-	return err;
-}
 
 static json_t *group_json(const struct esn_group *g)
 {
@@ -76,7 +66,7 @@ static int r_state(struct esn *e, struct http_conn *c, const char *id,
 			"id", r->id, "mcptt_id", r->mcptt_id, "talking",
 			r->tgrp != NULL, "emergency", r->emerg));
 	}
-	return reply_json(c, json_pack("{s:o,s:o,s:o,s:I,s:s}",
+	return sim_reply_json(c, json_pack("{s:o,s:o,s:o,s:I,s:s}",
 		"registrations", regs, "groups", gs, "radios", rs,
 		"messages_in", (json_int_t)e->msgs_in, "last_message",
 		e->last_msg));
@@ -105,7 +95,7 @@ static int r_talk(struct esn *e, struct http_conn *c, const char *id,
 	if (err == EBUSY)
 		return http_ereply(c, 409, "Floor Busy");
 	return err ? http_ereply(c, 500, "Talk Failed")
-		: reply_json(c, json_pack("{s:b}", "granted", true));
+		: sim_reply_json(c, json_pack("{s:b}", "granted", true));
 }
 
 static int r_emerg(struct esn *e, struct http_conn *c, const char *id,
@@ -119,7 +109,7 @@ static int r_emerg(struct esn *e, struct http_conn *c, const char *id,
 	if (!esn_radio_in(r, g))
 		return http_ereply(c, 403, "Radio Not In Group");
 	esn_radio_emergency(r, g, json_is_true(json_object_get(b, "on")));
-	return reply_json(c, json_pack("{s:b}", "emergency", r->emerg));
+	return sim_reply_json(c, json_pack("{s:b}", "emergency", r->emerg));
 }
 
 /* status, text, location: one MESSAGE to a dispatcher or each
@@ -152,7 +142,7 @@ static int send_msg(struct esn *e, struct http_conn *c, const char *id,
 		n = !esn_sip_message(e, to, s);
 	}
 	free(s);
-	return reply_json(c, json_pack("{s:i}", "sent", n));
+	return sim_reply_json(c, json_pack("{s:i}", "sent", n));
 }
 
 static int r_status(struct esn *e, struct http_conn *c, const char *id,
@@ -173,8 +163,6 @@ static int r_location(struct esn *e, struct http_conn *c, const char *id,
 	return send_msg(e, c, id, b, "location");
 }
 
-static void unescape(char *s);
-
 static int r_audio(struct esn *e, struct http_conn *c, const char *uri,
 		   json_t *b, const struct http_msg *msg)
 {
@@ -186,7 +174,7 @@ static int r_audio(struct esn *e, struct http_conn *c, const char *uri,
 		return http_ereply(c, 404, "No Such Group");
 	if (!re_regex(msg->prm.p, msg->prm.l, "dispatcher=[^&]+", &d))
 		(void)pl_strcpy(&d, who, sizeof(who));
-	unescape(who);
+	sim_http_unescape(who);
 	for (struct le *le = g->legs.head; le; le = le->next) {
 		const struct esn_leg *l = le->data;
 
@@ -218,7 +206,7 @@ static int r_call(struct esn *e, struct http_conn *c, const char *id,
 	if (err == EBUSY)
 		return http_ereply(c, 409, "Radio Busy");
 	return err ? http_ereply(c, 500, "Call Failed")
-		: reply_json(c, json_pack("{s:s}", "call", g->uri));
+		: sim_reply_json(c, json_pack("{s:s}", "call", g->uri));
 }
 
 static int r_answer(struct esn *e, struct http_conn *c, const char *id,
@@ -228,7 +216,7 @@ static int r_answer(struct esn *e, struct http_conn *c, const char *id,
 
 	if (!r || esn_pcall_answer(esn_pcall_of(e, r)))
 		return http_ereply(c, 404, "No Ringing Call");
-	return reply_json(c, json_pack("{s:b}", "answered", true));
+	return sim_reply_json(c, json_pack("{s:b}", "answered", true));
 }
 
 static int r_hangup(struct esn *e, struct http_conn *c, const char *id,
@@ -238,7 +226,7 @@ static int r_hangup(struct esn *e, struct http_conn *c, const char *id,
 
 	if (!r || esn_pcall_hangup(esn_pcall_of(e, r)))
 		return http_ereply(c, 404, "No Call");
-	return reply_json(c, json_pack("{s:b}", "ended", true));
+	return sim_reply_json(c, json_pack("{s:b}", "ended", true));
 }
 
 /* Faults to inject: {"drop_floor_idle": bool} */
@@ -249,7 +237,7 @@ static int r_faults(struct esn *e, struct http_conn *c, const char *id,
 
 	if (json_is_boolean(v))
 		e->drop_idle = json_is_true(v);
-	return reply_json(c, json_pack("{s:b}", "drop_floor_idle",
+	return sim_reply_json(c, json_pack("{s:b}", "drop_floor_idle",
 				       e->drop_idle));
 }
 
@@ -263,94 +251,39 @@ static int r_stop(struct esn *e, struct http_conn *c, const char *id,
 }
 
 static const struct route {
-	const char *met, *pre, *post;   /* path = pre [id] post */
+	struct sim_path p;
 	route_h *h;
 } routes[] = {
-	{"GET",  "/v1/state",   NULL,        r_state},
-	{"POST", "/v1/stop",    NULL,        r_stop},
-	{"POST", "/v1/faults",  NULL,        r_faults},
-	{"POST", "/v1/radios/", "/talk",     r_talk},
-	{"POST", "/v1/radios/", "/emergency", r_emerg},
-	{"POST", "/v1/radios/", "/status",   r_status},
-	{"POST", "/v1/radios/", "/text",     r_text},
-	{"POST", "/v1/radios/", "/location", r_location},
-	{"POST", "/v1/radios/", "/call",     r_call},
-	{"POST", "/v1/radios/", "/answer",   r_answer},
-	{"POST", "/v1/radios/", "/hangup",   r_hangup},
-	{"GET",  "/v1/groups/", "/audio",    r_audio},
+	{{"GET",  "/v1/state",   NULL},        r_state},
+	{{"POST", "/v1/stop",    NULL},        r_stop},
+	{{"POST", "/v1/faults",  NULL},        r_faults},
+	{{"POST", "/v1/radios/", "/talk"},     r_talk},
+	{{"POST", "/v1/radios/", "/emergency"}, r_emerg},
+	{{"POST", "/v1/radios/", "/status"},   r_status},
+	{{"POST", "/v1/radios/", "/text"},     r_text},
+	{{"POST", "/v1/radios/", "/location"}, r_location},
+	{{"POST", "/v1/radios/", "/call"},     r_call},
+	{{"POST", "/v1/radios/", "/answer"},   r_answer},
+	{{"POST", "/v1/radios/", "/hangup"},   r_hangup},
+	{{"GET",  "/v1/groups/", "/audio"},    r_audio},
 };
-
-/* Undoes %XX so a group URI can travel in the path */
-static void unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		unsigned v;
-
-		if (*s == '%' && sscanf(s + 1, "%2x", &v) == 1) {
-			*w++ = (char)v;
-			s += 2;
-		}
-		else {
-			*w++ = *s;
-		}
-	}
-	*w = 0;
-}
 
 static void http_req(struct http_conn *c, const struct http_msg *msg,
 		     void *arg)
 {
-	struct esn *e = arg;
-	char path[512], id[512];
+	char id[512];
 	json_t *body = NULL;
+	const struct route *rt = sim_http_route(c, msg, routes,
+						ARRAY_SIZE(routes),
+						sizeof(routes[0]), id,
+						sizeof(id), &body);
 
-	if (pl_strcpy(&msg->path, path, sizeof(path))) {
-		http_ereply(c, 414, "URI Too Long");
-		return;
-	}
-	if (msg->mb && mbuf_get_left(msg->mb))
-		body = json_loadb((char *)mbuf_buf(msg->mb),
-				  mbuf_get_left(msg->mb), 0, NULL);
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const struct route *rt = &routes[i];
-		size_t pl = strlen(rt->pre), sl;
-
-		if (pl_strcmp(&msg->met, rt->met) ||
-		    strncmp(path, rt->pre, pl))
-			continue;
-		if (!rt->post) {
-			if (path[pl])
-				continue;
-			id[0] = 0;
-		}
-		else {
-			sl = strlen(rt->post);
-			if (strlen(path) <= pl + sl ||
-			    strcmp(path + strlen(path) - sl, rt->post))
-				continue;
-			str_ncpy(id, path + pl, strlen(path) - pl - sl + 1);
-			unescape(id);
-		}
-		if (!body)
-			body = json_object();
-		rt->h(e, c, id, body, msg);
-		json_decref(body);
-		return;
-	}
+	if (rt)
+		rt->h(arg, c, id, body, msg);
 	json_decref(body);
-	http_ereply(c, 404, "Not Found");
 }
 
 int esn_http_start(struct esn *e)
 {
-	struct sa a;
-	int err = sa_decode(&a, e->http, strlen(e->http));
-
-	if (err)
-		return err;
-	if (!sa_is_loopback(&a))
-		return EACCES;   /* the control API has no authentication */
-	return http_listen(&e->hs, &a, http_req, e);
+	return sim_http_listen(&e->hs, e->http, http_req, e);
 }

@@ -7,7 +7,6 @@
  * forwarded as they are (same SSRC, sequence and timestamps) to every
  * other dispatcher of the group, re-protected with that leg's key.
  */
-#include <math.h>
 #include <string.h>
 #include <openssl/rand.h>
 #include <re.h>
@@ -26,15 +25,10 @@ static void heard(struct esn_leg *leg, const uint8_t *p, size_t len)
 	int16_t pcm[AUD_FRAME * 8];
 	size_t n = sizeof(pcm) / sizeof(pcm[0]);
 
-	++leg->packets;
-	leg->last_ms = esn_now_ms();
 	if (!leg->dec || codec_find("AMR-WB")->decode(leg->dec, pcm, &n, p,
 						      len))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		leg->ring[leg->ringpos] = pcm[i];
-		leg->ringpos = (leg->ringpos + 1) % ESN_RING;
-	}
+		n = 0;
+	sim_heard_add(&leg->heard, pcm, n);
 }
 
 static void forward(struct esn_leg *from, const uint8_t *pkt, size_t len)
@@ -152,45 +146,10 @@ int esn_leg_start(struct esn_leg *leg, const uint8_t *rkey)
 	return err;
 }
 
-/* Goertzel power of one frequency over n samples */
-static double power(const int16_t *x, size_t n, double f)
-{
-	double w = 2 * M_PI * f / AUD_SRATE, c = 2 * cos(w);
-	double s0, s1 = 0, s2 = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		s0 = x[i] + c * s1 - s2;
-		s2 = s1;
-		s1 = s0;
-	}
-	return s1 * s1 + s2 * s2 - c * s1 * s2;
-}
-
-/* {"packets":N,"level_db":L,"freq_hz":F} of the last second heard */
+/* {"dispatcher":D,"packets":N,"level_db":L,"freq_hz":F} of the last
+ * second heard */
 int esn_leg_audio(struct re_printf *pf, const struct esn_leg *leg)
 {
-	static int16_t x[ESN_RING];
-	double sum = 0, best = 0, bestf = 0, db = -120;
-	bool recent = leg->packets &&
-		esn_now_ms() - leg->last_ms < 1000;
-
-	for (size_t i = 0; i < ESN_RING; i++)
-		x[i] = leg->ring[(leg->ringpos + i) % ESN_RING];
-	if (recent) {
-		for (size_t i = 0; i < ESN_RING; i++)
-			sum += (double)x[i] * x[i];
-		db = 20 * log10(sqrt(sum / ESN_RING) / 32768 + 1e-9);
-		for (double f = 100; f <= 4000; f += 10) {
-			double p = power(x + ESN_RING - 4000, 4000, f);
-
-			if (p > best) {
-				best = p;
-				bestf = f;
-			}
-		}
-	}
-	return re_hprintf(pf, "{\"dispatcher\":\"%s\",\"packets\":%llu,"
-			  "\"level_db\":%.1f,\"freq_hz\":%.0f}",
-			  leg->mcptt_id, (unsigned long long)leg->packets,
-			  db, bestf);
+	return re_hprintf(pf, "{\"dispatcher\":\"%s\",%H}", leg->mcptt_id,
+			  sim_heard_print, &leg->heard);
 }

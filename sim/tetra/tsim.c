@@ -7,13 +7,15 @@
  * up to Ctrl-Z.  What is accepted is what radio-protocols.md §4 lists;
  * the rest gets ERROR.
  *
- * Config (JSON):
+ * Config (YAML, or JSON when the file does not end in .yaml/.yml; the
+ * same keys, etc/tetra-sim.yaml):
  *   {"pei": "127.0.0.1:7001", "http": "127.0.0.1:8091",
  *    "rtp": "127.0.0.1:40000", "rtp_remote": "127.0.0.1:40010",
  *    "codec": "PCMA", "issi": "1001", "hang_time": 3,
  *    "groups": [{"gssi": "2001", "name": "Ops"}],
  *    "radios": [{"issi": "2345", "alias": "Bravo 1",
- *                "groups": ["2001"], "speech": "text or a .wav"}]}
+ *                "groups": ["2001"], "speech": "text or a .wav",
+ *                "answer": "auto" | "manual" | "reject"}]}
  */
 #include <string.h>
 #include <stdarg.h>
@@ -23,6 +25,8 @@
 #include "media/codec.h"
 #include "core/log.h"
 #include "radio/tetra/sds.h"
+#include "common/heard.h"
+#include "common/yaml_json.h"
 #include "tsim.h"
 
 enum { CTRL_Z = 0x1a, LINE_MAX_ = 1200 };
@@ -115,9 +119,11 @@ static int cmgs(struct tsim *s, const char *line)
 		log_warn("tetra", "CMGS to %s: %s", to, reason);
 		return EBADMSG;
 	}
-	if (m.kind == SDS_STATUS)
+	if (m.kind == SDS_STATUS) {
+		ts_emergency_sds(s, s->issi, to, m.status);
 		j = json_pack("{s:s, s:s, s:i}", "to", to, "type", "status",
 			      "status", m.status);
+	}
 	else if (m.kind == SDS_TEXT)
 		j = json_pack("{s:s, s:s, s:s}", "to", to, "type", "text",
 			      "text", m.text.text);
@@ -159,6 +165,8 @@ static int num_cmd(struct tsim *s, const char *line)
 	if (sscanf(line, "AT+CTSDC=%u,%u,%u,%u,%u,%u,%u,%u,%u,%u,%u", &v[0],
 		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
 		   &v[9], &v[10]) == 11) {
+		s->ctsdc_simplex = v[4];
+		s->ctsdc_comms = v[6];
 		s->ctsdc_prio = v[9];
 		return 0;
 	}
@@ -195,6 +203,8 @@ static int command(struct tsim *s, const char *line)
 		return ctgs(s, line);
 	if (!strncmp(line, "ATD", 3))
 		return ts_dial(s, line + 3);
+	if (!strcmp(line, "ATA"))
+		return ts_pc_answer(s);
 	if (!strcmp(line, "ATH")) {
 		ts_hangup(s, 1);
 		return 0;
@@ -310,26 +320,40 @@ static void group_destructor(void *arg)
 }
 
 
+/* A string, or a number as text (YAML: issi: 1001 unquoted) */
+static const char *jval(json_t *v, const char *def)
+{
+	static char buf[4][24];
+	static unsigned n;
+	char *b = buf[n++ % 4];
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (!json_is_integer(v))
+		return def;
+	(void)re_snprintf(b, sizeof(buf[0]), "%lld",
+			  (long long)json_integer_value(v));
+	return b;
+}
+
+
 static const char *jstr(json_t *o, const char *k, const char *def)
 {
-	const char *v = json_string_value(json_object_get(o, k));
-
-	return v ? v : def;
+	return jval(json_object_get(o, k), def);
 }
 
 
 static int conf_load(struct tsim *s, const char *path)
 {
-	json_error_t je;
-	json_t *c = json_load_file(path, 0, &je), *v;
+	char why[256] = "not a mapping";
+	json_t *c = NULL, *v;
 	size_t i, k;
-	int err = 0;
+	int err = sim_conf_load(&c, path, why, sizeof(why));
 
-	if (!json_is_object(c)) {
-		re_fprintf(stderr, "tetra: %s:%d: %s", path, je.line,
-			   je.text);
+	if (err || !json_is_object(c)) {
+		re_fprintf(stderr, "tetra: %s\n", why);
 		json_decref(c);
-		return EINVAL;
+		return err ? err : EINVAL;
 	}
 	str_ncpy(s->pei, jstr(c, "pei", "127.0.0.1:7001"), sizeof(s->pei));
 	str_ncpy(s->http, jstr(c, "http", "127.0.0.1:8091"), sizeof(s->http));
@@ -365,10 +389,14 @@ static int conf_load(struct tsim *s, const char *path)
 		str_ncpy(r->alias, jstr(v, "alias", r->issi),
 			 sizeof(r->alias));
 		err = str_dup(&r->speech, jstr(v, "speech", ""));
+		r->answer = !strcmp(jstr(v, "answer", ""), "manual") ?
+			TS_ANSWER_MANUAL : !strcmp(jstr(v, "answer", ""),
+						   "reject") ?
+			TS_ANSWER_REJECT : TS_ANSWER_AUTO;
 		json_array_foreach(json_object_get(v, "groups"), k, gv) {
-			if (r->groupc < TS_GROUPS && json_is_string(gv))
+			if (r->groupc < TS_GROUPS && jval(gv, NULL))
 				str_ncpy(r->groups[r->groupc++],
-					 json_string_value(gv), 24);
+					 jval(gv, NULL), 24);
 		}
 		list_append(&s->radios, &r->le, r);
 		if (err)
@@ -388,7 +416,8 @@ static void signal_h(int sig)
 
 static int usage(void)
 {
-	re_fprintf(stderr, "usage: iccs-sim tetra --config FILE.json");
+	re_fprintf(stderr, "usage: iccs-sim tetra --config "
+		   "FILE.yaml|FILE.json");
 	return 2;
 }
 
@@ -407,6 +436,7 @@ int tetra_main(int argc, char *argv[])
 	s.inb = mbuf_alloc(LINE_MAX_);
 	tmr_init(&s.call.tmr_talk);
 	tmr_init(&s.call.tmr_hang);
+	tmr_init(&s.call.tmr_answer);
 	err = s.out && s.inb ? conf_load(&s, argv[2]) : ENOMEM;
 	for (struct le *le = s.radios.head; !err && le; le = le->next)
 		(void)ts_radio_prepare(le->data);

@@ -6,10 +6,11 @@
  * gateway's RTP voice next to it, a simulated network behind it with
  * groups and field radios that talk (speech or a recording), send
  * status, text, location and emergency alarms, and an HTTP control API
- * on loopback.  Include after <re.h> and "media/codec.h".
+ * on loopback.  Include after <re.h>, "media/codec.h" and
+ * "common/heard.h".
  */
 
-enum { TS_RING = 16000, TS_GROUPS = 16, TS_OUT_MAX = 50 };
+enum { TS_GROUPS = 16, TS_OUT_MAX = 50 };
 
 struct tsim;
 
@@ -18,11 +19,13 @@ struct ts_group {
 	char gssi[24];
 	char name[64];
 	bool attached;              /* in the terminal's scan list        */
-	/* what the gateway heard from the dispatcher in this group */
-	uint64_t packets, last_ms;
-	int16_t ring[TS_RING];
-	size_t ringpos;
+	bool emergency;             /* an emergency alarm is on           */
+	char em_by[24];             /* ISSI that raised it                */
+	struct sim_heard heard;
 };
+
+/* How a radio takes an individual call */
+enum ts_answer { TS_ANSWER_AUTO = 0, TS_ANSWER_MANUAL, TS_ANSWER_REJECT };
 
 struct ts_radio {
 	struct le le;
@@ -33,13 +36,19 @@ struct ts_radio {
 	char *speech;
 	int16_t *pcm;               /* 16 kHz mono                        */
 	size_t pcmn;
+	enum ts_answer answer;
+	struct sim_heard heard;      /* the dispatcher in its own call     */
 	struct tsim *ts;
 };
 
-/* The one call the terminal carries */
+/* The one call the terminal carries: a group call (grp) or an
+ * individual call with a radio (peer) */
 struct ts_call {
 	int cci;                    /* 0: none                            */
 	struct ts_group *grp;
+	struct ts_radio *peer;
+	bool incoming, ringing;
+	struct tmr tmr_answer;
 	char talker[24];            /* ISSI, "" idle, "disp": dispatcher  */
 	struct ts_radio *radio;     /* talking radio                      */
 	size_t pos;
@@ -59,6 +68,8 @@ struct tsim {
 	struct mbuf *inb;           /* a command line being received      */
 	bool mute;                  /* stop answering (a hung terminal)   */
 	unsigned ctsdc_prio;         /* AT+CTSDC call priority            */
+	unsigned ctsdc_comms;        /* AT+CTSDC comms type: 0 individual */
+	unsigned ctsdc_simplex;
 	unsigned sds_ai;             /* AT+CTSDS: 12 SDS-TL, 13 status     */
 	int ccis;
 	struct ts_call call;
@@ -94,7 +105,18 @@ int  ts_utxc(struct tsim *s, int cci);
 void ts_hangup(struct tsim *s, unsigned cause);
 int  ts_sds(struct tsim *s, const char *from, const char *to,
 	    unsigned ai, const uint8_t *buf, size_t bits);
-int  ts_group_audio(struct re_printf *pf, const struct ts_group *g);
+void ts_call_new(struct tsim *s, struct ts_group *g, unsigned prio);
+void ts_talk_start(struct tsim *s, struct ts_radio *r, unsigned secs);
+
+/* tsim_pcall.c: individual calls */
+int  ts_pc_dial(struct tsim *s, struct ts_radio *r);
+int  ts_pc_call(struct ts_radio *r, bool emergency);
+int  ts_pc_answer(struct tsim *s);
+int  ts_pc_radio_answer(struct ts_radio *r, bool accept);
+int  ts_pc_radio_hangup(struct ts_radio *r);
+int  ts_pc_talk(struct ts_radio *r, unsigned secs);
+void ts_emergency_sds(struct tsim *s, const char *from, const char *to,
+		      unsigned status);
 
 /* tsim_http.c */
 int  ts_http_start(struct tsim *s);

@@ -8,22 +8,12 @@
 #include <re.h>
 #include "media/codec.h"
 #include "radio/tetra/sds.h"
+#include "common/ctl_http.h"
+#include "common/heard.h"
 #include "tsim.h"
 
 typedef int (route_h)(struct tsim *s, struct http_conn *c, const char *id,
 		      json_t *body);
-
-static int reply_json(struct http_conn *c, json_t *j)
-{
-	char *t = json_dumps(j, JSON_COMPACT);
-	int err = http_creply(c, 200, "OK", "application/json", "%s",
-			      t ? t : "{}");
-
-	free(t);
-	json_decref(j);
-	return err;
-}
-
 
 static int r_state(struct tsim *s, struct http_conn *c, const char *id,
 		   json_t *b)
@@ -36,23 +26,36 @@ static int r_state(struct tsim *s, struct http_conn *c, const char *id,
 	for (struct le *le = s->groups.head; le; le = le->next) {
 		const struct ts_group *g = le->data;
 
-		json_array_append_new(gs, json_pack("{s:s, s:s, s:b, s:I}",
-			"gssi", g->gssi, "name", g->name, "attached",
-			g->attached, "packets", (json_int_t)g->packets));
+		json_array_append_new(gs, json_pack("{s:s, s:s, s:b, s:I, "
+			"s:b, s:s?}", "gssi", g->gssi, "name", g->name,
+			"attached", g->attached, "packets",
+			(json_int_t)g->heard.packets, "emergency",
+			g->emergency, "emergency_by",
+			g->em_by[0] ? g->em_by : NULL));
 	}
 	for (struct le *le = s->radios.head; le; le = le->next) {
 		const struct ts_radio *r = le->data;
 
-		json_array_append_new(rs, json_pack("{s:s, s:s, s:b}", "issi",
-			r->issi, "alias", r->alias, "talking",
-			k->radio == r));
+		json_t *g = json_array();
+
+		for (unsigned i = 0; g && i < r->groupc; i++)
+			json_array_append_new(g, json_string(r->groups[i]));
+		json_array_append_new(rs, json_pack("{s:s, s:s, s:b, s:o*}",
+			"issi", r->issi, "alias", r->alias, "talking",
+			k->radio == r, "groups", g));
 	}
-	return reply_json(c, json_pack("{s:b, s:b, s:I, s:o, s:o, s:{s:i,"
-		" s:s?, s:s?}, s:O}", "connected", s->tc != NULL, "mute",
+	return sim_reply_json(c, json_pack("{s:b, s:b, s:I, s:o, s:o, s:{s:i,"
+		" s:s?, s:s?, s:s?, s:b, s:b, s:i}, s:{s:i, s:i, s:i}, s:O}",
+		"connected", s->tc != NULL, "mute",
 		s->mute, "commands", (json_int_t)s->cmds, "groups", gs,
 		"radios", rs, "call", "cci", k->cci, "gssi",
-		k->grp ? k->grp->gssi : NULL, "talker",
-		k->talker[0] ? k->talker : NULL, "sent", s->out));
+		k->grp ? k->grp->gssi : NULL, "issi",
+		k->peer ? k->peer->issi : NULL, "talker",
+		k->talker[0] ? k->talker : NULL, "incoming", k->incoming,
+		"ringing", k->ringing, "prio", (int)k->prio,
+		"ctsdc", "comms_type", (int)s->ctsdc_comms, "simplex",
+		(int)s->ctsdc_simplex, "prio", (int)s->ctsdc_prio,
+		"sent", s->out));
 }
 
 
@@ -72,7 +75,7 @@ static int r_reboot(struct tsim *s, struct http_conn *c, const char *id,
 {
 	(void)id; (void)b;
 	ts_reboot(s);
-	return reply_json(c, json_pack("{s:b}", "rebooted", true));
+	return sim_reply_json(c, json_pack("{s:b}", "rebooted", true));
 }
 
 
@@ -81,7 +84,7 @@ static int r_drop(struct tsim *s, struct http_conn *c, const char *id,
 {
 	(void)id; (void)b;
 	ts_drop(s);
-	return reply_json(c, json_pack("{s:b}", "dropped", true));
+	return sim_reply_json(c, json_pack("{s:b}", "dropped", true));
 }
 
 
@@ -90,7 +93,7 @@ static int r_mute(struct tsim *s, struct http_conn *c, const char *id,
 {
 	(void)id;
 	s->mute = json_is_true(json_object_get(b, "on"));
-	return reply_json(c, json_pack("{s:b}", "mute", s->mute));
+	return sim_reply_json(c, json_pack("{s:b}", "mute", s->mute));
 }
 
 
@@ -108,6 +111,14 @@ static int r_talk(struct tsim *s, struct http_conn *c, const char *id,
 	struct ts_group *g = body_group(s, b);
 	int err;
 
+	if (r && !json_object_get(b, "group")) {   /* in its own call */
+		err = ts_pc_talk(r, (unsigned)json_integer_value(
+			json_object_get(b, "seconds")));
+		if (err)
+			return http_ereply(c, 409, err == EBUSY ? "Busy" :
+					   "No Call Of This Radio");
+		return sim_reply_json(c, json_pack("{s:b}", "granted", true));
+	}
 	if (!r || !g)
 		return http_ereply(c, 404, "No Such Radio Or Group");
 	if (!ts_radio_in(r, g))
@@ -119,7 +130,7 @@ static int r_talk(struct tsim *s, struct http_conn *c, const char *id,
 	if (err == EHOSTUNREACH)
 		return http_ereply(c, 409, "Terminal Not In Group");
 	return err ? http_ereply(c, 500, "Talk Failed")
-		: reply_json(c, json_pack("{s:b}", "granted", true));
+		: sim_reply_json(c, json_pack("{s:b}", "granted", true));
 }
 
 
@@ -139,7 +150,7 @@ static int sds(struct tsim *s, struct http_conn *c, const char *id,
 		return http_ereply(c, 400, reason);
 	if (ts_sds(s, id, to ? to : s->issi, ai, buf, bits))
 		return http_ereply(c, 409, "Terminal Not Connected");
-	return reply_json(c, json_pack("{s:b}", "sent", true));
+	return sim_reply_json(c, json_pack("{s:b}", "sent", true));
 }
 
 
@@ -157,16 +168,78 @@ static int r_status(struct tsim *s, struct http_conn *c, const char *id,
 }
 
 
+/* {"group", "cancel"?}: the emergency alarm status, or its cancel */
 static int r_emergency(struct tsim *s, struct http_conn *c, const char *id,
 		       json_t *b)
 {
-	struct sds_msg m = {.kind = SDS_STATUS, .status = 0};
+	struct sds_msg m = {.kind = SDS_STATUS, .status =
+		json_is_true(json_object_get(b, "cancel")) ?
+		SDS_STATUS_EMERGENCY_CANCEL : SDS_STATUS_EMERGENCY};
 	struct ts_group *g = body_group(s, b);
 
 	if (!g)
 		return http_ereply(c, 404, "No Such Group");
+	if (ts_radio_find(s, id))
+		ts_emergency_sds(s, id, g->gssi, m.status);
 	json_object_set_new(b, "to", json_string(g->gssi));
 	return sds(s, c, id, b, &m);
+}
+
+
+/* {"emergency"?}: the radio calls the dispatcher */
+static int r_call(struct tsim *s, struct http_conn *c, const char *id,
+		  json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+	int err;
+
+	if (!r)
+		return http_ereply(c, 404, "No Such Radio");
+	err = ts_pc_call(r, json_is_true(json_object_get(b, "emergency")));
+	if (err == EBUSY)
+		return http_ereply(c, 409, "Terminal Busy");
+	if (err)
+		return http_ereply(c, 409, "Terminal Not Connected");
+	return sim_reply_json(c, json_pack("{s:i}", "cci", s->call.cci));
+}
+
+
+static int r_pc(struct http_conn *c, struct ts_radio *r, int err)
+{
+	if (!r)
+		return http_ereply(c, 404, "No Such Radio");
+	return err ? http_ereply(c, 409, "No Such Call") :
+		sim_reply_json(c, json_pack("{s:b}", "done", true));
+}
+
+
+static int r_answer(struct tsim *s, struct http_conn *c, const char *id,
+		    json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+
+	(void)b;
+	return r_pc(c, r, r ? ts_pc_radio_answer(r, true) : 0);
+}
+
+
+static int r_decline(struct tsim *s, struct http_conn *c, const char *id,
+		     json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+
+	(void)b;
+	return r_pc(c, r, r ? ts_pc_radio_answer(r, false) : 0);
+}
+
+
+static int r_hangup(struct tsim *s, struct http_conn *c, const char *id,
+		    json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+
+	(void)b;
+	return r_pc(c, r, r ? ts_pc_radio_hangup(r) : 0);
 }
 
 
@@ -202,6 +275,7 @@ static int r_location(struct tsim *s, struct http_conn *c, const char *id,
 }
 
 
+/* What the network heard from the dispatcher in a group ... */
 static int r_audio(struct tsim *s, struct http_conn *c, const char *id,
 		   json_t *b)
 {
@@ -210,83 +284,67 @@ static int r_audio(struct tsim *s, struct http_conn *c, const char *id,
 	(void)b;
 	if (!g)
 		return http_ereply(c, 404, "No Such Group");
-	return http_creply(c, 200, "OK", "application/json", "%H",
-			   ts_group_audio, g);
+	return http_creply(c, 200, "OK", "application/json",
+			   "{\"gssi\":\"%s\",%H}", g->gssi, sim_heard_print,
+			   &g->heard);
+}
+
+
+/* ... and a radio in its individual call */
+static int r_radio_audio(struct tsim *s, struct http_conn *c,
+			 const char *id, json_t *b)
+{
+	struct ts_radio *r = ts_radio_find(s, id);
+
+	(void)b;
+	if (!r)
+		return http_ereply(c, 404, "No Such Radio");
+	return http_creply(c, 200, "OK", "application/json",
+			   "{\"issi\":\"%s\",%H}", r->issi, sim_heard_print,
+			   &r->heard);
 }
 
 
 static const struct route {
-	const char *met, *pre, *post;   /* path = pre [id] post */
+	struct sim_path p;
 	route_h *h;
 } routes[] = {
-	{"GET",  "/v1/state",   NULL,         r_state},
-	{"POST", "/v1/stop",    NULL,         r_stop},
-	{"POST", "/v1/reboot",  NULL,         r_reboot},
-	{"POST", "/v1/drop",    NULL,         r_drop},
-	{"POST", "/v1/mute",    NULL,         r_mute},
-	{"POST", "/v1/radios/", "/talk",      r_talk},
-	{"POST", "/v1/radios/", "/status",    r_status},
-	{"POST", "/v1/radios/", "/text",      r_text},
-	{"POST", "/v1/radios/", "/location",  r_location},
-	{"POST", "/v1/radios/", "/emergency", r_emergency},
-	{"GET",  "/v1/groups/", "/audio",     r_audio},
+	{{"GET",  "/v1/state",   NULL},         r_state},
+	{{"POST", "/v1/stop",    NULL},         r_stop},
+	{{"POST", "/v1/reboot",  NULL},         r_reboot},
+	{{"POST", "/v1/drop",    NULL},         r_drop},
+	{{"POST", "/v1/mute",    NULL},         r_mute},
+	{{"POST", "/v1/radios/", "/talk"},      r_talk},
+	{{"POST", "/v1/radios/", "/status"},    r_status},
+	{{"POST", "/v1/radios/", "/text"},      r_text},
+	{{"POST", "/v1/radios/", "/location"},  r_location},
+	{{"POST", "/v1/radios/", "/emergency"}, r_emergency},
+	{{"POST", "/v1/radios/", "/call"},      r_call},
+	{{"POST", "/v1/radios/", "/answer"},    r_answer},
+	{{"POST", "/v1/radios/", "/decline"},   r_decline},
+	{{"POST", "/v1/radios/", "/hangup"},    r_hangup},
+	{{"GET",  "/v1/radios/", "/audio"},     r_radio_audio},
+	{{"GET",  "/v1/groups/", "/audio"},     r_audio},
 };
 
 
 static void http_req(struct http_conn *c, const struct http_msg *msg,
 		     void *arg)
 {
-	struct tsim *s = arg;
-	char path[256], id[256];
+	char id[256];
 	json_t *body = NULL;
+	const struct route *rt = sim_http_route(c, msg, routes,
+						ARRAY_SIZE(routes),
+						sizeof(routes[0]), id,
+						sizeof(id), &body);
 
-	if (pl_strcpy(&msg->path, path, sizeof(path))) {
-		http_ereply(c, 414, "URI Too Long");
-		return;
-	}
-	if (msg->mb && mbuf_get_left(msg->mb))
-		body = json_loadb((char *)mbuf_buf(msg->mb),
-				  mbuf_get_left(msg->mb), 0, NULL);
-	if (!json_is_object(body)) {
-		json_decref(body);
-		body = json_object();
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-		const struct route *rt = &routes[i];
-		size_t pl = strlen(rt->pre), sl;
-
-		if (pl_strcmp(&msg->met, rt->met) ||
-		    strncmp(path, rt->pre, pl))
-			continue;
-		if (!rt->post) {
-			if (path[pl])
-				continue;
-			id[0] = 0;
-		}
-		else {
-			sl = strlen(rt->post);
-			if (strlen(path) <= pl + sl ||
-			    strcmp(path + strlen(path) - sl, rt->post))
-				continue;
-			str_ncpy(id, path + pl, strlen(path) - pl - sl + 1);
-		}
-		rt->h(s, c, id, body);
-		json_decref(body);
-		return;
-	}
+	if (rt)
+		rt->h(arg, c, id, body);
 	json_decref(body);
-	http_ereply(c, 404, "Not Found");
 }
 
 
 int ts_http_start(struct tsim *s)
 {
-	struct sa a;
-	int err = sa_decode(&a, s->http, strlen(s->http));
-
-	if (err)
-		return err;
-	if (!sa_is_loopback(&a))
-		return EACCES;   /* the control API has no authentication */
-	return http_listen(&s->hs, &a, http_req, s);
+	return sim_http_listen(&s->hs, s->http, http_req, s);
 }

@@ -8,7 +8,6 @@
  * network granted it the transmission, as on air.  Frames are paced
  * from CLOCK_MONOTONIC: the tmr only wakes the sender.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "media/codec.h"
 #include "core/log.h"
 #include "common/speech.h"
+#include "common/heard.h"
 #include "tsim.h"
 
 #define DISP "disp"
@@ -71,17 +71,6 @@ static void rtp_out(struct tsim *s, const int16_t *pcm, bool first)
 }
 
 
-static void heard(struct ts_group *g, const int16_t *pcm, size_t n)
-{
-	++g->packets;
-	g->last_ms = ts_now_ms();
-	for (size_t i = 0; i < n; i++) {
-		g->ring[g->ringpos] = pcm[i];
-		g->ringpos = (g->ringpos + 1) % TS_RING;
-	}
-}
-
-
 static void rtp_in(const struct sa *src, struct mbuf *mb, void *arg)
 {
 	struct tsim *s = arg;
@@ -100,54 +89,13 @@ static void rtp_in(const struct sa *src, struct mbuf *mb, void *arg)
 	if (len <= hl || !s->dec)
 		return;
 	/* on air only while the network lets the dispatcher talk */
-	if (!s->call.cci || strcmp(s->call.talker, DISP) || !s->call.grp)
+	if (!s->call.cci || strcmp(s->call.talker, DISP) ||
+	    (!s->call.grp && !s->call.peer))
 		return;
 	if (s->codec_ops->decode(s->dec, pcm, &n, p + hl, len - hl))
 		return;
-	heard(s->call.grp, pcm, n);
-}
-
-
-/* Goertzel power of one frequency over n samples */
-static double power(const int16_t *x, size_t n, double f)
-{
-	double w = 2 * M_PI * f / AUD_SRATE, c = 2 * cos(w);
-	double s0, s1 = 0, s2 = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		s0 = x[i] + c * s1 - s2;
-		s2 = s1;
-		s1 = s0;
-	}
-	return s1 * s1 + s2 * s2 - c * s1 * s2;
-}
-
-
-/* {"gssi","packets","level_db","freq_hz"} of the last second heard */
-int ts_group_audio(struct re_printf *pf, const struct ts_group *g)
-{
-	static int16_t x[TS_RING];
-	double sum = 0, best = 0, bestf = 0, db = -120;
-	bool recent = g->packets && ts_now_ms() - g->last_ms < 1000;
-
-	for (size_t i = 0; i < TS_RING; i++)
-		x[i] = g->ring[(g->ringpos + i) % TS_RING];
-	if (recent) {
-		for (size_t i = 0; i < TS_RING; i++)
-			sum += (double)x[i] * x[i];
-		db = 20 * log10(sqrt(sum / TS_RING) / 32768 + 1e-9);
-		for (double f = 100; f <= 4000; f += 10) {
-			double p = power(x + TS_RING - 4000, 4000, f);
-
-			if (p > best) {
-				best = p;
-				bestf = f;
-			}
-		}
-	}
-	return re_hprintf(pf, "{\"gssi\":\"%s\",\"packets\":%llu,"
-			  "\"level_db\":%.1f,\"freq_hz\":%.0f}", g->gssi,
-			  (unsigned long long)g->packets, db, bestf);
+	sim_heard_add(s->call.grp ? &s->call.grp->heard :
+		      &s->call.peer->heard, pcm, n);
 }
 
 
@@ -166,7 +114,9 @@ static void idle(struct tsim *s)
 	tmr_cancel(&s->call.tmr_talk);
 	s->call.talker[0] = '\0';
 	s->call.radio = NULL;
-	tmr_start(&s->call.tmr_hang, s->hang_s * 1000u, hang_tmr, s);
+	/* an individual call lasts until one side releases it */
+	if (!s->call.peer)
+		tmr_start(&s->call.tmr_hang, s->hang_s * 1000u, hang_tmr, s);
 }
 
 
@@ -196,11 +146,13 @@ static void talk_tmr(void *arg)
 }
 
 
-static void call_new(struct tsim *s, struct ts_group *g, unsigned prio)
+void ts_call_new(struct tsim *s, struct ts_group *g, unsigned prio)
 {
 	s->ccis = s->ccis % 999 + 1;
 	s->call.cci = s->ccis;
 	s->call.grp = g;
+	s->call.peer = NULL;
+	s->call.incoming = s->call.ringing = false;
 	s->call.prio = prio;
 	s->call.talker[0] = '\0';
 }
@@ -216,10 +168,20 @@ int ts_radio_talk(struct ts_radio *r, struct ts_group *g, unsigned secs)
 	if (c->cci && (c->grp != g || c->talker[0]))
 		return EBUSY;
 	if (!c->cci) {
-		call_new(s, g, 0);
+		ts_call_new(s, g, 0);
 		ts_send(s, "+CTICN: %d,0,0,0,%s,1,1,0,1,1,0,%s,0", c->cci,
 			r->issi, g->gssi);
 	}
+	ts_talk_start(s, r, secs);
+	return 0;
+}
+
+
+/* r talks in the terminal's call: the terminal shows it as the talker */
+void ts_talk_start(struct tsim *s, struct ts_radio *r, unsigned secs)
+{
+	struct ts_call *c = &s->call;
+
 	tmr_cancel(&c->tmr_hang);
 	str_ncpy(c->talker, r->issi, sizeof(c->talker));
 	c->radio = r;
@@ -228,21 +190,23 @@ int ts_radio_talk(struct ts_radio *r, struct ts_group *g, unsigned secs)
 	c->t_end = c->t_next + (secs ? secs : 3) * 1000ull;
 	ts_send(s, "+CTXG: %d,3,0,0,0,%s", c->cci, r->issi);
 	tmr_start(&c->tmr_talk, 0, talk_tmr, s);
-	return 0;
 }
 
 
-/* The dispatcher's group call: connected and granted at once */
+/* The dispatcher's group call: connected and granted at once; or an
+ * individual call to a radio (tsim_pcall.c) */
 int ts_dial(struct tsim *s, const char *gssi)
 {
 	struct ts_group *g = ts_group_find(s, gssi);
 	struct ts_call *c = &s->call;
 
-	if (!g || !g->attached)
+	if (!g && ts_radio_find(s, gssi))
+		return ts_pc_dial(s, ts_radio_find(s, gssi));
+	if (!g || !g->attached || s->ctsdc_comms == 0)
 		return ENOENT;
 	if (c->cci)
 		return EBUSY;
-	call_new(s, g, s->ctsdc_prio);
+	ts_call_new(s, g, s->ctsdc_prio);
 	str_ncpy(c->talker, DISP, sizeof(c->talker));
 	ts_send(s, "+CTOCP: %d,0,0", c->cci);
 	ts_send(s, "+CTCC: %d", c->cci);
@@ -292,10 +256,13 @@ void ts_hangup(struct tsim *s, unsigned cause)
 
 	tmr_cancel(&c->tmr_talk);
 	tmr_cancel(&c->tmr_hang);
+	tmr_cancel(&c->tmr_answer);
 	if (c->cci && cause)
 		ts_send(s, "+CTCR: %d,%u", c->cci, cause);
 	c->cci = 0;
 	c->grp = NULL;
+	c->peer = NULL;
+	c->incoming = c->ringing = false;
 	c->radio = NULL;
 	c->talker[0] = '\0';
 }

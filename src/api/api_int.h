@@ -101,6 +101,7 @@ api_op_h api_op_call_state, api_op_call_ready, api_op_call_answer,
 	api_op_call_hangup, api_op_call_hold, api_op_call_transfer;
 /* ops_radio.c */
 api_op_h api_op_radio_state, api_op_emergency_ack;
+api_op_h api_op_emergency_raise;
 api_op_h api_op_patch, api_op_radio_send;   /* ops_radio.c (TETRA) */
 /* ops_rcall.c: private radio calls */
 api_op_h api_op_rcall_list, api_op_rcall_dial, api_op_rcall_answer,

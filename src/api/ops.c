@@ -68,6 +68,9 @@ static const struct api_field f_rec_q[] = {
 	{"limit",     FT_INT, false, 1, 500}, {NULL}};
 static const struct api_field f_tg[] = {
 	{"talkgroup", FT_STR, true, 1, 63}, {NULL}};
+static const struct api_field f_tg_em[] = {
+	{"talkgroup", FT_STR,  true,  1, 63},
+	{"on",        FT_BOOL, false, 0, 0}, {NULL}};
 static const struct api_field f_volume[] = {
 	{"resource", FT_STR, true, 1, 63},
 	{"volume",   FT_INT, true, 0, 100}, {NULL}};
@@ -493,6 +496,7 @@ static const struct api_op ops[] = {
 	{"audio.sounds",      "audio.test",      f_none,     api_op_sounds},
 	{"radio.state",       "radio.monitor",   f_none,     api_op_radio_state},
 	{"radio.emergency_ack", "radio.monitor", f_tg,       api_op_emergency_ack},
+	{"radio.emergency_raise", "radio.transmit", f_tg_em, api_op_emergency_raise},
 	{"radio.patch",       "radio.patch",     f_patch,    api_op_patch},
 	{"radio.send",        "radio.transmit",  f_send,     api_op_radio_send},
 	{"radio.calls",       "radio.monitor",   f_none,     api_op_rcall_list},

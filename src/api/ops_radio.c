@@ -67,6 +67,43 @@ int api_op_emergency_ack(struct api_req *r, const json_t *msg,
 }
 
 
+/* A dispatcher raises (on) or cancels an emergency on a talkgroup over
+ * the network carrying it (ESN: the emergency indication of the group
+ * call; TETRA: the emergency alarm status to the group) */
+int api_op_emergency_raise(struct api_req *r, const json_t *msg,
+			   json_t **res, struct api_err *e)
+{
+	const char *tg = json_string_value(json_object_get(msg, "talkgroup"));
+	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, tg);
+	bool on = !json_is_false(json_object_get(msg, "on"));
+	json_t *d;
+	int err;
+
+	if (!rs || rs->type != RES_TALKGROUP ||
+	    !(rs->roles & session_roles(r->sess)))
+		return api_fail(e, 404, "no talkgroup '%s'", tg);
+
+	err = tg_emergency(r->api->ctx.tgs, tg, on);
+	d = err ? json_pack("{s:s}", "reason", strerror(err)) : NULL;
+	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
+			session_position(r->sess), on ? "radio.emergency" :
+			"radio.emergency_cancel", tg, err ? "failed" : "ok",
+			d);
+	json_decref(d);
+	if (err == ENOTSUP)
+		return api_fail(e, 409, "the network carrying '%s' has no "
+				"emergency from the console", tg);
+	if (err == ENOTCONN || err == ENOENT)
+		return api_fail(e, 409, "'%s' is not joined: monitor it "
+				"first", tg);
+	if (err)
+		return api_fail(e, 500, "emergency failed: %s",
+				strerror(err));
+	*res = tg_json(r->api->ctx.tgs, tg);
+	return 0;
+}
+
+
 /* A talkgroup this operator may act on, or NULL */
 static const struct conf_resource *tg_allowed(struct api_req *r,
 					      const char *tg)

@@ -23,6 +23,11 @@ static int call_fail(struct api_req *r, struct api_err *e, int err,
 
 	case ENOENT:   return api_fail(e, 404, "no call '%s'", call);
 	case EALREADY: return api_fail(e, 409, "another position answered");
+	case EBUSY:    return api_fail(e, 409, "terminal busy: the radio "
+					   "terminal carries one call at a "
+					   "time");
+	case ENOTCONN: return api_fail(e, 503, "the radio network is not "
+					   "reachable now");
 	case EPERM:    return api_fail(e, 403, "the call is at another "
 					   "position");
 	default:       return api_fail(e, 500, "%s failed: %s", action,

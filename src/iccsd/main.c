@@ -411,6 +411,7 @@ static int start(void)
 		log_error(MOD, "cannot start the radio bearers: %m", err);
 		return err;
 	}
+	tg_audit_set(d.tgs, d.audit);
 	err = rcall_alloc(&d.rcalls, d.conf, d.tgs, d.media, d.paudio);
 	if (err)
 		return err;

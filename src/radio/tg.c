@@ -27,6 +27,7 @@
 #include "core/conf.h"
 #include "core/log.h"
 #include "core/bus.h"
+#include "core/audit.h"
 #include "media/media.h"
 #include "position/pos_audio.h"
 #include "radio/radio.h"
@@ -104,6 +105,7 @@ struct tg_service {
 	void *charg;
 	struct tmr tmr;
 	json_t *alarms;            /* the latest, newest last           */
+	struct audit *audit;       /* alarms are audited, or NULL       */
 };
 
 static const char *floor_names[] = {
@@ -310,6 +312,13 @@ static void alarm(struct tg_service *ts, struct tg *t, const char *kind,
 	while (json_array_size(ts->alarms) > ALARMS_MAX)
 		json_array_remove(ts->alarms, 0);
 	bus_publish("radio.alarm", j);
+	if (ts->audit) {
+		char action[32];
+
+		re_snprintf(action, sizeof(action), "radio.%s", kind);
+		(void)audit_log(ts->audit, "system", NULL, action, t->id,
+				"ok", j);
+	}
 	json_decref(j);
 }
 
@@ -542,6 +551,29 @@ int tg_ptt(struct tg_service *ts, const char *id, const char *pos,
 	}
 	publish(ts, "radio.floor", t);
 	return 0;
+}
+
+
+int tg_emergency(struct tg_service *ts, const char *id, bool on)
+{
+	struct tg *t = ts ? tg_find(ts, id) : NULL;
+	struct bearer *b;
+
+	if (!t)
+		return ENOENT;
+	b = bearer_of(ts, t);
+	if (!has_bearer(ts, t) || (b && !b->ops->emergency))
+		return ENOTSUP;
+	if (!b || t->gstate != RADIO_GROUP_JOINED)
+		return ENOTCONN;
+	return b->ops->emergency(b, t->id, on);
+}
+
+
+void tg_audit_set(struct tg_service *ts, struct audit *au)
+{
+	if (ts)
+		ts->audit = au;
 }
 
 

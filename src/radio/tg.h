@@ -31,6 +31,14 @@ int  tg_ptt(struct tg_service *ts, const char *tg, const char *pos,
 	    bool on);
 int  tg_emergency_ack(struct tg_service *ts, const char *tg,
 		      const char *who);
+/* A console raises (on) or cancels an emergency on tg over the bearer
+ * carrying it; consoles learn it from the bearer's "radio.emergency".
+ * ENOTSUP: that bearer (or a gateway-only talkgroup) has none;
+ * ENOTCONN: no bearer carries tg now */
+int  tg_emergency(struct tg_service *ts, const char *tg, bool on);
+/* Failover and failback alarms go into this audit trail too */
+struct audit;
+void tg_audit_set(struct tg_service *ts, struct audit *au);
 /* {"talkgroup", "bearer", "group", "floor": {...},
  *  "emergency": {"on", "by", "by_alias", "acks"}} */
 json_t *tg_json(const struct tg_service *ts, const char *tg);

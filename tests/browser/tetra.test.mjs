@@ -2,8 +2,9 @@
 // driving the simulated terminal (iccs-sim tetra): the talkgroup button
 // shows the TETRA bearer and who talks, a patch made from the patch bar
 // shows on both talkgroup buttons, the messages panel receives a radio's
-// text and sends a canned status, and the map panel shows a radio's
-// location report.
+// text and sends a canned status, the map panel shows a radio's location
+// report, the Emergency button raises a TETRA emergency, and the radio-call
+// panel calls a TETRA radio and answers its call.
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
 import { PASSWORD, waitFor } from '../lib/harness.mjs';
@@ -45,7 +46,7 @@ test('the talkgroup button shows the TETRA bearer and the talker',
     await click(`${tile(TG)} .tg-monitor`);
     await page.waitForSelector(`${tile(TG)} .tg-group[data-group=joined]`);
     assert.equal((await t.api('POST', '/v1/radios/2345/talk',
-      { group: GSSI, seconds: 1 })).status, 200);
+      { group: GSSI, seconds: 3 })).status, 200);
     await page.waitForSelector(`${tile(TG)} .tg-floor[data-floor=taken]`);
     assert.equal(await page.textContent(`${tile(TG)} .tg-talker-alias`),
       'Bravo One');
@@ -93,5 +94,53 @@ test('the map shows a radio where it reported itself', async () => {
   assert.match(await page.textContent('#map-list li'),
     /Bravo One: 51\.497\d*, -0\.135\d*/);
   assert.equal(await page.locator('#map-svg .map-radio').count(), 1);
+  assert.deepEqual(page.errors, []);
+});
+
+test('the Emergency button raises a TETRA emergency the network sees; the ' +
+  "radio's cancel releases the button", async () => {
+  await click(`${tile(TG)} .tg-emergency`);
+  await waitFor(async () => (await t.group()).emergency === true, 5000,
+    'the network has the emergency');
+  await page.waitForSelector(
+    `${tile(TG)} .tg-emergency[aria-pressed="true"]`);
+  assert.equal((await t.api('POST', '/v1/radios/2345/emergency',
+    { group: GSSI, cancel: true })).status, 200);
+  await page.waitForSelector(
+    `${tile(TG)} .tg-emergency[aria-pressed="false"]`);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a TETRA radio called from the radio-call panel by call sign (a ' +
+  'second call: terminal busy); its call back answered with one click; ' +
+  'the release cause shown',
+async () => {
+  await page.waitForSelector('#rcalls');
+  // the terminal carries one call: the first test's group call ends first
+  await waitFor(async () => (await t.state()).call.cci === 0, 10000,
+    'the terminal free');
+  await page.fill('#rcall-to', 'Bravo One');
+  await page.click('#rcall-dial');
+  await page.waitForSelector('.rcall[data-state="connected"]')
+    .catch(async (err) => {
+      throw new Error(`${err.message}\n${await page.innerHTML('#rcalls')}` +
+        `\n${await page.innerHTML('body')}`.slice(0, 3000) + t.logs());
+    });
+  assert.equal((await t.state()).call.issi, '2345');
+  await page.fill('#rcall-to', 'tetra:2345');
+  await page.click('#rcall-dial');
+  await page.waitForSelector('.toast-error:has-text("terminal busy")');
+  await page.click('.rcall[data-state="connected"] .rcall-hangup');
+  await waitFor(async () => (await t.state()).call.cci === 0, 5000,
+    'the network released it');
+
+  assert.equal((await t.api('POST', '/v1/radios/2345/call', {})).status,
+    200);
+  await page.click('.rcall[data-state="ringing"] .rcall-answer');
+  await waitFor(async () => (await t.state()).call.ringing === false,
+    5000, 'answered at the terminal');
+  assert.equal((await t.api('POST', '/v1/radios/2345/hangup')).status, 200);
+  await page.waitForSelector('.rcall[data-state="ended"]:has-text(' +
+    '"user request (cause 1)")');
   assert.deepEqual(page.errors, []);
 });

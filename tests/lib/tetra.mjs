@@ -33,10 +33,18 @@ export const speechOf = (dir, sp) => (sp === 'TONE' ?
   path.join(dir, 'tone.wav') : sp === 'TONE880' ?
     path.join(dir, 'tone880.wav') : sp);
 
-// Start an iccs-sim tetra with this config object; returns {proc, out}
-export async function startTetraSim(dir, conf) {
-  const file = path.join(dir, `tetra-${conf.pei.split(':')[1]}.json`);
-  fs.writeFileSync(file, JSON.stringify(conf, null, 1));
+// The config object as YAML: block style at the top, each value or list
+// item in flow style (JSON text is YAML flow)
+const yamlOf = (conf) => Object.entries(conf).map(([k, v]) =>
+  (Array.isArray(v) ? `${k}:\n${v.map((x) => `  - ${JSON.stringify(x)}`)
+    .join('\n')}` : `${k}: ${JSON.stringify(v)}`)).join('\n') + '\n';
+
+// Start an iccs-sim tetra with this config object, written as YAML (or
+// JSON: format 'json'); returns {proc, out}
+export async function startTetraSim(dir, conf, format = 'yaml') {
+  const file = path.join(dir, `tetra-${conf.pei.split(':')[1]}.${format}`);
+  fs.writeFileSync(file, format === 'json' ? JSON.stringify(conf, null, 1) :
+    yamlOf(conf));
   const s = { out: '' };
   s.proc = spawn(SIM, ['tetra', '--config', file],
     { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,7 +67,8 @@ export async function stopProc(p) {
 // iccsd's esn: section), failback (true), extraTalkgroups (YAML items
 // added to talkgroups:), directory ([{id, alias}]), console (false: no
 // control/audio channel logged in here), serial (true: the terminal
-// on a pseudo-terminal through socat)
+// on a pseudo-terminal through socat), simFormat ('yaml' or 'json': the
+// simulator's config file)
 export async function startTetra(opts = {}) {
   const t = {
     radios: opts.radios ?? DEFAULT_RADIOS,
@@ -87,8 +96,9 @@ export async function startTetra(opts = {}) {
       codec: 'PCMA', issi: ISSI, hang_time: opts.hangTime ?? 2,
       groups: t.groups,
       radios: t.radios.map((r) => ({ issi: r.issi, alias: r.alias,
-        groups: r.groups ?? [GSSI], speech: speechOf(t.dir, r.speech) })),
-    });
+        groups: r.groups ?? [GSSI], speech: speechOf(t.dir, r.speech),
+        answer: r.answer ?? 'auto' })),
+    }, opts.simFormat);
     const directory = opts.directory ?? [
       { id: tetraId('2345'), alias: 'Bravo One' }];
     if (opts.esn) {

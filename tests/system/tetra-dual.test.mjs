@@ -2,7 +2,9 @@
 // the other one within seconds when its preferred bearer fails (the
 // TETRA terminal stops answering; the ESN simulator is stopped), the
 // supervisors get a radio.alarm, and it moves back when the preferred
-// bearer works again.  Both simulators are real peers on loopback.
+// bearer works again (and both alarms are audited); a console raises and
+// cancels an emergency on an ESN talkgroup through the same op as on
+// TETRA.  Both simulators are real peers on loopback.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../lib/harness.mjs';
@@ -100,6 +102,27 @@ test('a TETRA-preferred talkgroup moves to ESN when the terminal stops ' +
   await con.call('radio.monitor', { talkgroup: AW, on: false });
 });
 
+test('the failover and failback alarms are in the audit trail',
+  async () => {
+    let entries = [];
+    await waitFor(async () => {
+      entries = await t.h.auditExport();
+      return entries.some((e) => e.action === 'radio.failback' &&
+        e.object === AW);
+    }, 10000, 'the failback audited');
+    const over = entries.find((e) => e.action === 'radio.failover' &&
+      e.object === AW);
+    assert.ok(over, 'the failover audited');
+    assert.equal(over.actor, 'system');
+    const d = typeof over.detail === 'string' ? JSON.parse(over.detail) :
+      over.detail;
+    assert.equal(d.from, 'tetra');
+    assert.equal(d.to, 'esn');
+    assert.match(d.reason, /does not answer/);
+    assert.ok(entries.indexOf(over) < entries.findIndex((e) =>
+      e.action === 'radio.failback' && e.object === AW), 'in order');
+  });
+
 // iccsd notices a dead ESN at once: mcptt watches the registration's TLS
 // connection (sip_keepalive_start) and re-registers every 5 s while down.
 
@@ -153,4 +176,28 @@ test('stopping the ESN simulator moves its talkgroup to TETRA with an ' +
   await waitFor(async () => (await t.esn.state()).groups
     .find((g) => g.uri === ESN_TG)?.participants.length > 0, 10000,
   'iccsd back in the ESN group call');
+});
+
+test('the console raises and cancels an emergency on an ESN talkgroup the ' +
+  'same way (radio.emergency_raise is bearer-neutral)', async () => {
+  const j = (await con.call('radio.state', {})).result.talkgroups
+    .find((x) => x.talkgroup === TG);
+  assert.equal(j.bearer, 'esn');
+  const on = con.nextEvent('radio.emergency', (d) => d.talkgroup === TG &&
+    d.emergency.on, 8000);
+  const r = await con.call('radio.emergency_raise', { talkgroup: TG });
+  assert.equal(r.ok, true, JSON.stringify(r));
+  await on;
+  // the dispatcher's leg of the group call carries the emergency
+  const leg = async () => (await t.esn.state()).groups
+    .find((g) => g.uri === ESN_TG)?.participants[0];
+  await waitFor(async () => (await leg())?.emergency === true, 5000,
+    'the ESN network saw the emergency re-INVITE');
+  const off = con.nextEvent('radio.emergency', (d) => d.talkgroup === TG &&
+    !d.emergency.on, 8000);
+  assert.equal((await con.call('radio.emergency_raise',
+    { talkgroup: TG, on: false })).ok, true);
+  await off;
+  await waitFor(async () => (await leg())?.emergency === false, 5000,
+    'the ESN network saw the cancel');
 });

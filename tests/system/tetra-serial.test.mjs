@@ -10,7 +10,8 @@ import { startTetra, TG, GSSI, tetraId } from '../lib/tetra.mjs';
 let t, con;
 
 before(async () => {
-  t = await startTetra({ serial: true });
+  // this one's simulator reads a JSON config (the others YAML)
+  t = await startTetra({ serial: true, simFormat: 'json' });
   con = t.con;
 });
 

@@ -289,6 +289,21 @@ static void test_sequences(void **state)
 }
 
 
+/* +CTCR causes in words, from the §4.2 table; gaps and junk say so */
+static void test_causes(void **state)
+{
+	(void)state;
+	assert_string_equal(pei_cause_str(1), "user request");
+	assert_string_equal(pei_cause_str(11), "called party rejection");
+	assert_string_equal(pei_cause_str(13), "timer expiry");
+	assert_string_equal(pei_cause_str(40),
+			    "security parameter mismatch");
+	assert_string_equal(pei_cause_str(25), "unknown cause");
+	assert_string_equal(pei_cause_str(41), "unknown cause");
+	assert_string_equal(pei_cause_str(-1), "unknown cause");
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_line_parse),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_sequences),
+		cmocka_unit_test(test_causes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

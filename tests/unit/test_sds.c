@@ -56,6 +56,7 @@ static void test_status(void **state)
 		{"7C05", 0x7c05, SDS_ST_SDSTL},
 		{"8005", 0x8005, SDS_ST_USER},
 		{"FE0F", 0xfe0f, SDS_ST_USER},
+		{"FFFE", 0xfffe, SDS_ST_EMERGENCY_CANCEL},   /* INFERRED */
 	};
 	uint8_t buf[4];
 	struct sds_msg m;

@@ -104,6 +104,36 @@ const char *pei_ev_name(enum pei_ev_type type)
 }
 
 
+/* +CTCR disconnect causes (radio-protocols.md §4.2, after svxlink's
+ * TetraLib.h DisconnectCause[]); 23..30 are not assigned there */
+static const char *const causes[] = {
+	"unknown cause", "user request", "called party busy",
+	"called party not reachable", "called party does not support "
+	"encryption", "network congestion", "not allowed traffic",
+	"incompatible traffic", "service not available", "pre-emption",
+	"invalid call identifier", "called party rejection",
+	"no idle CC entity", "timer expiry", "SwMI disconnect",
+	"no acknowledgement", "unknown TETRA identity", "SS dependent",
+	"unknown external subscriber number", "call restoration failed",
+	"called party requires encryption", "concurrent set-up not "
+	"supported", "same DM-GATE", NULL, NULL, NULL, NULL, NULL, NULL,
+	NULL, NULL, "unacceptable service", "pre-emption by a "
+	"late-entering gateway", "DM-REP link failed", "gateway link failed",
+	"rejected by the gateway", "V+D set-up failure", "V+D resource lost "
+	"or call timer expired", "transmit authorisation lost",
+	"channel occupied", "security parameter mismatch",
+};
+
+
+const char *pei_cause_str(int cause)
+{
+	if (cause < 0 || (size_t)cause >= ARRAY_SIZE(causes) ||
+	    !causes[cause])
+		return "unknown cause";
+	return causes[cause];
+}
+
+
 static void ev_init(struct pei_ev *ev, const char *line)
 {
 	memset(ev, 0, sizeof(*ev));

@@ -77,6 +77,8 @@ void pei_reset(struct pei *p);
 int  pei_line_parse(struct pei_ev *ev, const char *line,
 		    const char **reason);
 const char *pei_ev_name(enum pei_ev_type type);
+/* +CTCR disconnect cause in words ("called party busy") */
+const char *pei_cause_str(int cause);
 
 
 /* Commands */

@@ -84,8 +84,10 @@ static void bput(struct bits *b, uint32_t v, unsigned n)
 
 enum sds_status_class sds_status_class(uint16_t value)
 {
-	if (value == 0)
+	if (value == SDS_STATUS_EMERGENCY)
 		return SDS_ST_EMERGENCY;
+	if (value == SDS_STATUS_EMERGENCY_CANCEL)
+		return SDS_ST_EMERGENCY_CANCEL;
 	if (value < 0x7c00)
 		return SDS_ST_RESERVED;
 	if (value < 0x8000)

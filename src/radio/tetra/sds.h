@@ -38,6 +38,15 @@ enum sds_status_class {
 	SDS_ST_RESERVED,        /* 1..0x7bff                */
 	SDS_ST_SDSTL,           /* 0x7c00..0x7fff short rpt */
 	SDS_ST_USER,            /* 0x8000..0xffff           */
+	SDS_ST_EMERGENCY_CANCEL, /* SDS_STATUS_EMERGENCY_CANCEL */
+};
+
+/* Emergency alarm: pre-coded status 0 (EN 300 392-2).  Its cancel has
+ * no standard value and Airwave's status plan is not public: 0xFFFE, a
+ * user-defined value, is INFERRED (an organisation may use another) */
+enum {
+	SDS_STATUS_EMERGENCY        = 0,
+	SDS_STATUS_EMERGENCY_CANCEL = 0xfffe,
 };
 
 struct sds_text {

@@ -263,6 +263,8 @@ static void startup_done(struct tetra *te, const struct tetra_cmd *c,
 			struct tetra_grp *g = le->data;
 			struct pei_arg a = {.id = g->gssi};
 
+			if (g->indiv)
+				continue;
 			(void)tetra_cmd(te, PEI_CMD_CTGS, &a, T_ATTACH, g->tg);
 		}
 	}
@@ -482,6 +484,7 @@ int tetra_bearer_alloc(struct bearer **bp, const struct conf *conf,
 	te->arg = arg;
 	te->media = media;
 	te->fd = -1;
+	te->gone_cci = -1;
 	te->mode = conf->tetra_mode;
 	te->prio = conf->tetra_priority;
 	str_ncpy(te->codec, conf->tetra_codec ? conf->tetra_codec : "PCMA",
@@ -548,8 +551,33 @@ static int op_status(struct bearer *b, const char *to, unsigned status)
 }
 
 
-/* Private calls and emergency calls from the console are not in this
- * bearer yet: NULL members mean "not supported" (radio.h) */
+static int op_emergency(struct bearer *b, const char *tg, bool on)
+{
+	return tetra_emergency((struct tetra *)b, tg, on);
+}
+
+
+static int op_call(struct bearer *b, char **callp, const char *peer,
+		   bool emergency)
+{
+	return tetra_pc_dial((struct tetra *)b, callp, peer, emergency);
+}
+
+
+static int op_answer(struct bearer *b, const char *call, bool accept)
+{
+	return tetra_pc_answer((struct tetra *)b, call, accept);
+}
+
+
+static int op_hangup(struct bearer *b, const char *call)
+{
+	return tetra_pc_hangup((struct tetra *)b, call);
+}
+
+
+/* ptt_request/ptt_release serve individual calls too: tg is then the
+ * call id (tetra_pcall.c) */
 const struct bearer_ops tetra_bearer_ops = {
 	.name           = "tetra",
 	.alloc          = tetra_bearer_alloc,
@@ -560,4 +588,8 @@ const struct bearer_ops tetra_bearer_ops = {
 	.ptt_release    = op_release,
 	.send_text      = op_text,
 	.send_status    = op_status,
+	.emergency      = op_emergency,
+	.private_call   = op_call,
+	.private_answer = op_answer,
+	.private_hangup = op_hangup,
 };

@@ -37,12 +37,14 @@ struct tetra_grp *tetra_grp_find(const struct tetra *te, const char *tg)
 }
 
 
-static struct tetra_grp *by_gssi(const struct tetra *te, const char *gssi)
+struct tetra_grp *tetra_grp_by_gssi(const struct tetra *te,
+				    const char *gssi)
 {
-	for (struct le *le = list_head(&te->grps); le; le = le->next) {
+	for (struct le *le = list_head(&te->grps); gssi && le;
+	     le = le->next) {
 		struct tetra_grp *g = le->data;
 
-		if (!strcmp(g->gssi, gssi))
+		if (!g->indiv && !strcmp(g->gssi, gssi))
 			return g;
 	}
 	return NULL;
@@ -74,6 +76,19 @@ static struct tetra_grp *dialing(const struct tetra *te)
 }
 
 
+/* The terminal carries one call at a time, group or individual */
+bool tetra_busy(const struct tetra *te)
+{
+	for (struct le *le = list_head(&te->grps); le; le = le->next) {
+		const struct tetra_grp *g = le->data;
+
+		if (g->cci >= 0 || g->dialing || g->indiv)
+			return true;
+	}
+	return false;
+}
+
+
 void tetra_grp_report(struct tetra_grp *g, enum radio_group_state st,
 		      const char *reason)
 {
@@ -101,26 +116,25 @@ void tetra_floor(struct tetra_grp *g, enum radio_floor_state st, bool tx,
 
 /* ---- voice ---- */
 
-static void media_start(struct tetra_grp *g)
+/* The gateway's RTP stream of g's call: on while it has one */
+void tetra_media(struct tetra_grp *g, bool on)
 {
 	struct tetra *te = g->te;
 	struct media_stream_cfg cfg = {.codec = te->codec};
 
-	if (g->media_up || !te->media)
+	if (!on || !te->media) {
+		if (g->media_up && te->media)
+			(void)media_stream_remove(te->media, g->stream);
+		g->media_up = false;
+		return;
+	}
+	if (g->media_up)
 		return;
 	str_ncpy(cfg.id, g->stream, sizeof(cfg.id));
 	cfg.local = &te->rtp_local;
 	cfg.remote = sa_isset(&te->rtp_remote, SA_ALL) ? &te->rtp_remote :
 		NULL;
 	g->media_up = !media_stream_add(te->media, &cfg);
-}
-
-
-static void media_stop(struct tetra_grp *g)
-{
-	if (g->media_up && g->te->media)
-		(void)media_stream_remove(g->te->media, g->stream);
-	g->media_up = false;
 }
 
 
@@ -131,7 +145,7 @@ static void call_up(struct tetra_grp *g, int cci)
 
 	g->cci = cci;
 	g->dialing = false;
-	media_start(g);
+	tetra_media(g, true);
 	if (!had && g->st == RADIO_GROUP_JOINED)
 		tetra_grp_report(g, RADIO_GROUP_JOINED, NULL);
 }
@@ -144,7 +158,7 @@ static void call_down(struct tetra_grp *g, const char *reason)
 	g->cci = -1;
 	g->dialing = false;
 	g->want_tx = false;
-	media_stop(g);
+	tetra_media(g, false);
 	tetra_floor(g, was_tx && reason ? RADIO_FLOOR_REVOKED :
 		    RADIO_FLOOR_IDLE, false, NULL, reason);
 	if (had && g->st == RADIO_GROUP_JOINED)
@@ -161,9 +175,13 @@ void tetra_calls_lost(struct tetra *te, const char *reason)
 		struct tetra_grp *g = le->data;
 
 		le = le->next;
+		if (g->indiv) {
+			tetra_pc_end(g, RADIO_CALL_ENDED, reason);
+			continue;
+		}
 		g->cci = -1;
 		g->dialing = g->want_tx = g->tx = false;
-		media_stop(g);
+		tetra_media(g, false);
 		if (g->st != RADIO_GROUP_IDLE)
 			tetra_grp_report(g, RADIO_GROUP_FAILED, reason);
 	}
@@ -214,11 +232,23 @@ void tetra_call_ev(struct tetra *te, const struct pei_ev *ev)
 	struct tetra_grp *g = by_cci(te, ev->cci);
 	char why[64];
 
+	if (!g && ev->cci >= 0 && ev->cci == te->gone_cci) {
+		if (ev->type == PEI_EV_CTCR)
+			te->gone_cci = -1;
+		return;
+	}
+	if (!g && (ev->type == PEI_EV_CTOCP || ev->type == PEI_EV_CTCC ||
+		   ev->type == PEI_EV_CTCR))
+		g = dialing(te);
+	if (ev->type == PEI_EV_CTICN ? tetra_pc_offer(te, ev) :
+	    g && g->indiv && tetra_pc_ev(g, ev))
+		return;
+
 	switch (ev->type) {
 
 	case PEI_EV_CTICN:
 		/* a group call: the called party is the GSSI */
-		g = ev->id2[0] ? by_gssi(te, ev->id2) : NULL;
+		g = ev->id2[0] ? tetra_grp_by_gssi(te, ev->id2) : NULL;
 		if (!g) {
 			log_info(MOD, "call %d for %s: no such group here",
 				 ev->cci, ev->id2);
@@ -297,6 +327,10 @@ void tetra_cmd_done(struct tetra *te, const struct tetra_cmd *c, bool ok,
 
 	if (!g)
 		return;
+	if (g->indiv) {
+		tetra_pc_cmd_done(g, c, ok, why);
+		return;
+	}
 
 	switch (c->tag) {
 
@@ -326,6 +360,19 @@ void tetra_cmd_done(struct tetra *te, const struct tetra_cmd *c, bool ok,
 			tetra_floor(g, RADIO_FLOOR_IDLE, false, NULL, NULL);
 		break;
 
+	case T_EMERG:
+	case T_EMERG_OFF:
+		if (!ok) {
+			log_warn(MOD, "emergency status to %s: %s", g->gssi,
+				 why);
+			break;
+		}
+		tetra_id(r, sizeof(r), te->issi);
+		if (te->ev->emergency)
+			te->ev->emergency(g->tg, c->tag == T_EMERG, r,
+					  te->arg);
+		break;
+
 	default:
 		break;
 	}
@@ -338,7 +385,7 @@ static void grp_destructor(void *arg)
 {
 	struct tetra_grp *g = arg;
 
-	media_stop(g);
+	tetra_media(g, false);
 	list_unlink(&g->le);
 }
 
@@ -415,7 +462,8 @@ int tetra_ptt(struct tetra *te, const char *tg, bool on, bool emergency)
 	struct pei_arg a = {0};
 	int err;
 
-	if (!g || g->st != RADIO_GROUP_JOINED || !te->up)
+	if (!g || !te->up || (g->indiv ? !g->connected :
+				   g->st != RADIO_GROUP_JOINED))
 		return ENOTCONN;
 
 	if (!on) {
@@ -439,6 +487,12 @@ int tetra_ptt(struct tetra *te, const char *tg, bool on, bool emergency)
 	}
 	if (g->dialing)
 		return 0;
+	if (tetra_busy(te)) {
+		g->want_tx = false;
+		tetra_floor(g, RADIO_FLOOR_DENIED, false, NULL, "terminal busy:"
+			    " it carries another call");
+		return 0;
+	}
 
 	/* no call on the group: set one up, the grant comes with it */
 	g->dialing = true;
@@ -462,8 +516,8 @@ static const char *digits_of(const char *to)
 }
 
 
-int tetra_send(struct tetra *te, const char *to, const char *text,
-	       unsigned status)
+static int sds_send(struct tetra *te, const char *to, const char *text,
+		    unsigned status, enum tetra_tag tag, const char *tg)
 {
 	static uint8_t ref;
 	struct sds_msg m = {0};
@@ -499,17 +553,42 @@ int tetra_send(struct tetra *te, const char *to, const char *text,
 	a.data = buf;
 	err = tetra_cmd(te, ai == SDS_AI_STATUS ? PEI_CMD_CTSDS_STATUS :
 			PEI_CMD_CTSDS_SDSTL, NULL, T_PLAIN, NULL);
-	return err ? err : tetra_cmd(te, PEI_CMD_CMGS, &a, T_PLAIN, NULL);
+	return err ? err : tetra_cmd(te, PEI_CMD_CMGS, &a, tag, tg);
+}
+
+
+int tetra_send(struct tetra *te, const char *to, const char *text,
+	       unsigned status)
+{
+	return sds_send(te, to, text, status, T_PLAIN, NULL);
+}
+
+
+/* The console raises (or cancels) an emergency on a group: the
+ * terminal sends the emergency alarm status to the group (its cancel:
+ * SDS_STATUS_EMERGENCY_CANCEL, INFERRED); consoles learn it once the
+ * terminal took the SDS (tetra_cmd_done).  Talking in it then sets up
+ * emergency-priority calls (tetra_ptt). */
+int tetra_emergency(struct tetra *te, const char *tg, bool on)
+{
+	struct tetra_grp *g = tetra_grp_find(te, tg);
+
+	if (!g || g->indiv)
+		return ENOENT;
+	return sds_send(te, g->gssi, NULL, on ? SDS_STATUS_EMERGENCY :
+			SDS_STATUS_EMERGENCY_CANCEL, on ? T_EMERG :
+			T_EMERG_OFF, g->tg);
 }
 
 
 /* Emergency alarm: pre-coded status 0 (EN 300 392-2, INFERRED for
- * Airwave), sent to a group we carry */
+ * Airwave), sent to a group we carry; its cancel: sds.h */
 void tetra_sds_ev(struct tetra *te, const struct pei_ev *ev)
 {
 	struct radio_msg rm = {0};
 	const char *reason = NULL;
-	struct tetra_grp *g = ev->id2[0] ? by_gssi(te, ev->id2) : NULL;
+	struct tetra_grp *g = tetra_grp_by_gssi(te, ev->id2);
+	enum sds_status_class cls;
 	struct sds_msg m;
 	char from[64], to[64];
 
@@ -526,10 +605,13 @@ void tetra_sds_ev(struct tetra *te, const struct pei_ev *ev)
 
 	switch (m.kind) {
 	case SDS_STATUS:
-		if (sds_status_class(m.status) == SDS_ST_EMERGENCY && g) {
+		cls = sds_status_class(m.status);
+		if ((cls == SDS_ST_EMERGENCY ||
+		     cls == SDS_ST_EMERGENCY_CANCEL) && g) {
 			if (te->ev->emergency)
-				te->ev->emergency(g->tg, true, rm.from,
-						  te->arg);
+				te->ev->emergency(g->tg,
+						  cls == SDS_ST_EMERGENCY,
+						  rm.from, te->arg);
 			return;
 		}
 		rm.type = RADIO_MSG_STATUS;

@@ -13,6 +13,10 @@ enum tetra_tag {
 	T_DIAL,             /* ATD of a group call we set up             */
 	T_CTXD,             /* transmit demand                           */
 	T_CUTXC,            /* transmission ceased                       */
+	T_PC_DIAL,          /* ATD of an individual call we set up       */
+	T_PC_ANSWER,        /* ATA of an individual call offered to us   */
+	T_EMERG,            /* emergency status (on) or its cancel (off) */
+	T_EMERG_OFF,
 };
 
 struct tetra_cmd {
@@ -23,12 +27,16 @@ struct tetra_cmd {
 };
 
 /* A talkgroup as the terminal carries it: attached (scanned) group,
- * and at most one call at a time on it */
+ * and at most one call at a time on it.  An individual call is one too
+ * (indiv): tg is then its call id and gssi the peer's ISSI, so the
+ * transmission grant, talker and voice code serves both. */
 struct tetra_grp {
 	struct le le;
 	struct tetra *te;
 	char tg[64];
 	char gssi[PEI_ID_MAX];
+	bool indiv;             /* an individual call, not a group        */
+	bool connected;         /* indiv: +CTCC seen                      */
 	enum radio_group_state st;
 	int  cci;               /* CC instance of its call, -1: none     */
 	bool dialing;           /* our ATD is under way                  */
@@ -66,6 +74,9 @@ struct tetra {
 	unsigned mode, prio;
 
 	struct list grps;           /* struct tetra_grp                  */
+	unsigned pcseq;             /* individual call ids               */
+	int gone_cci;               /* a call we released: its late +CTCR
+				     * must not hit a call being set up */
 };
 
 /* tetra.c */
@@ -76,6 +87,10 @@ void tetra_id(char *buf, size_t sz, const char *pei_id);
 
 /* tetra_call.c */
 struct tetra_grp *tetra_grp_find(const struct tetra *te, const char *tg);
+struct tetra_grp *tetra_grp_by_gssi(const struct tetra *te,
+				    const char *gssi);
+bool tetra_busy(const struct tetra *te);
+void tetra_media(struct tetra_grp *g, bool on);
 void tetra_grp_report(struct tetra_grp *g, enum radio_group_state st,
 		      const char *reason);
 void tetra_floor(struct tetra_grp *g, enum radio_floor_state st, bool tx,
@@ -90,3 +105,16 @@ int  tetra_leave(struct tetra *te, const char *tg);
 int  tetra_ptt(struct tetra *te, const char *tg, bool on, bool emergency);
 int  tetra_send(struct tetra *te, const char *to, const char *text,
 		unsigned status);
+int  tetra_emergency(struct tetra *te, const char *tg, bool on);
+
+/* tetra_pcall.c: individual calls */
+bool tetra_pc_offer(struct tetra *te, const struct pei_ev *ev);
+bool tetra_pc_ev(struct tetra_grp *g, const struct pei_ev *ev);
+void tetra_pc_cmd_done(struct tetra_grp *g, const struct tetra_cmd *c,
+		       bool ok, const char *why);
+void tetra_pc_end(struct tetra_grp *g, enum radio_call_state st,
+		  const char *reason);
+int  tetra_pc_dial(struct tetra *te, char **callp, const char *peer,
+		   bool emergency);
+int  tetra_pc_answer(struct tetra *te, const char *call, bool accept);
+int  tetra_pc_hangup(struct tetra *te, const char *call);

@@ -47,6 +47,12 @@ function tgTile(tg, act, nameOf) {
     text: 'Monitor', onclick: () => act.monitor(tg.id) });
   const sel = h('button', { type: 'button', class: 'btn tg-select',
     text: 'Select', onclick: () => act.select(tg.id) });
+  // raise an emergency on the talkgroup's network; pressed: cancel it
+  const em = h('button', { type: 'button', class: 'btn tg-emergency',
+    text: 'Emergency', 'aria-pressed': 'false',
+    title: 'Raise an emergency on this talkgroup (pressed: cancel it)',
+    onclick: () => act.emergency(tg.id,
+      em.getAttribute('aria-pressed') !== 'true') });
   const volText = h('output', { class: 'tg-vol-value mono' });
   const vol = h('input', { type: 'range', min: 0, max: 100, step: 1,
     class: 'tg-volume', 'aria-label': `Volume ${tg.name || tg.id}`,
@@ -63,7 +69,7 @@ function tgTile(tg, act, nameOf) {
   h('div', { class: 'tg-actions' }, mon, sel,
     h('button', { type: 'button', class: 'btn tg-recall', text: 'Recall',
       title: 'Replay the last transmission in the headset',
-      onclick: () => act.recall(tg.id) })),
+      onclick: () => act.recall(tg.id) }), em),
   h('label', { class: 'tg-vol' }, h('span', { text: 'Vol' }), vol, volText));
   const show = (st) => {
     const s = st || { monitored: false, selected: false, volume: 100,
@@ -88,6 +94,8 @@ function tgTile(tg, act, nameOf) {
   const radio = (st, myPos) => {
     fv.show(tg, st, myPos, nameOf);
     el.dataset.floor = (st && st.floor && st.floor.state) || 'idle';
+    em.setAttribute('aria-pressed',
+      String(!!(st && st.emergency && st.emergency.on)));
   };
   radio(null, '');
   return { el, show, lit, radio, name: tg.name || tg.id };
@@ -167,6 +175,10 @@ export default {
       volume: async (id, volume) => apply(await request('audio.volume',
         { resource: id, volume })),
       recall: (id) => request('recording.recall', { resource: id }),
+      emergency: (id, on) => request('radio.emergency_raise',
+        { talkgroup: id, on }).then((st) => {
+        if (st && st.talkgroup) onRadio(st, false);
+      }),
       mute: async (ch, on) => {
         const r = await request('audio.mute', { channel: ch, on });
         if (r && r.mute) showState({ ...audio, mute: r.mute });
