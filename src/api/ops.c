@@ -119,7 +119,7 @@ static const struct api_field f_move[] = {
 static const struct api_field f_discover[] = {
 	{"timeout_ms", FT_INT, false, 100, 10000}, {NULL}};
 static const struct api_field f_adopt[] = {
-	{"id",       FT_STR,    true,  1, 63},
+	{"camera",   FT_STR,    true,  1, 63},
 	{"xaddr",    FT_STR,    true,  8, 500},
 	{"name",     FT_STR,    false, 1, 127},
 	{"endpoint", FT_STR,    false, 1, 127},

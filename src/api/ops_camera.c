@@ -321,7 +321,8 @@ static bool id_ok(const char *s)
 int api_op_camera_adopt(struct api_req *r, const json_t *msg, json_t **res,
 			struct api_err *e)
 {
-	const char *id = api_str(msg, "id"), *xaddr = api_str(msg, "xaddr");
+	const char *id = api_str(msg, "camera");
+	const char *xaddr = api_str(msg, "xaddr");
 	const char *name = api_str(msg, "name");
 	const json_t *jr = json_object_get(msg, "roles");
 	uint32_t roles = 0;
@@ -330,7 +331,8 @@ int api_op_camera_adopt(struct api_req *r, const json_t *msg, json_t **res,
 	int err;
 
 	if (!id_ok(id))
-		return api_fail(e, 400, "'id' may hold letters, digits, . _ -");
+		return api_fail(e, 400, "'camera' may hold letters, digits, "
+				". _ -");
 	if ((strncmp(xaddr, "http://", 7) && strncmp(xaddr, "https://", 8)) ||
 	    strpbrk(xaddr, "<>&\"' "))
 		return api_fail(e, 400, "'xaddr' must be an http(s) URL");

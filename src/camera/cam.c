@@ -413,13 +413,20 @@ void cam_remove(struct cam *c, const char *why)
 }
 
 
+/* Equal strings, or both absent (str_cmp has NULL unequal to NULL) */
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+
 static bool same_source(const struct cam *c, const struct conf_resource *rs)
 {
 	const char *rtsp = attr_str(rs, "rtsp");
 
-	return !str_cmp(c->onvif, attr_str(rs, "onvif")) &&
+	return same(c->onvif, attr_str(rs, "onvif")) &&
 		c->rtsp_conf == (rtsp != NULL) &&
-		(!rtsp || !str_cmp(c->rtsp, rtsp));
+		(!rtsp || same(c->rtsp, rtsp));
 }
 
 
