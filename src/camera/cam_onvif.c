@@ -521,8 +521,10 @@ int onvif_snapshot(struct onvif_dev *d, struct mbuf **jpegp)
 		str_ncpy(d->why, "snapshot is not a JPEG", sizeof(d->why));
 		err = EBADMSG;
 	}
-	if (err)
+	if (err) {
 		mem_deref(mb);
+		d->snapshot[0] = '\0';   /* asked again next time */
+	}
 	else
 		*jpegp = mb;
 	return err;
