@@ -490,6 +490,7 @@ static const struct api_op ops[] = {
 	{"camera.move",       "camera.control",  f_move,     api_op_camera_move},
 	{"camera.status",     "camera.view",     f_cam,      api_op_camera_status},
 	{"camera.adopt",      "camera.manage",   f_adopt,    api_op_camera_adopt},
+	{"camera.forget",     "camera.manage",   f_cam,      api_op_camera_forget},
 	{"audio.state",       "session.self",    f_none,     api_op_audio_state},
 	{"radio.monitor",     "radio.monitor",   f_tg_on,    api_op_monitor},
 	{"radio.select",      "radio.monitor",   f_tg_on,    api_op_select},

@@ -365,6 +365,25 @@ int api_op_camera_adopt(struct api_req *r, const json_t *msg, json_t **res,
 }
 
 
+int api_op_camera_forget(struct api_req *r, const json_t *msg,
+			 json_t **res, struct api_err *e)
+{
+	const char *cam = api_str(msg, "camera");
+	int err = cam_forget(r->api->ctx.cams, cam);
+
+	api_audit(r, "camera.forget", cam, err ? "failed" : "ok", NULL);
+	if (err == ENOENT)
+		return api_fail(e, 404, "no camera '%s'", cam);
+	if (err == EPERM)
+		return api_fail(e, 409, "'%s' is in the config: remove it there",
+				cam);
+	if (err)
+		return api_fail(e, 503, "cannot forget '%s'", cam);
+	*res = json_pack("{s:s}", "camera", cam);
+	return 0;
+}
+
+
 /* GET /api/v1/cameras/{id}/snapshot: the camera's JPEG, fetched by
  * iccsd with the camera's credentials (the browser never sees the
  * camera's URL or account); audited */

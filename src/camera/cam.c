@@ -401,9 +401,13 @@ void cam_remove(struct cam *c, const char *why)
 	for (le = list_head(&r->tiles); le;) {
 		struct cam_tile *t = le->data;
 
+		char tile[CAM_ID_MAX];
+
 		le = le->next;
-		if (!strcmp(t->cam, c->id))
-			(void)cam_wall_route(r, t->tile, NULL);
+		if (strcmp(t->cam, c->id))
+			continue;
+		str_ncpy(tile, t->tile, sizeof(tile));   /* t is freed */
+		(void)cam_wall_route(r, tile, NULL);
 	}
 	j = json_pack("{s:s, s:b, s:s, s:b}", "camera", c->id, "online", 0,
 		      "reason", why, "removed", 1);

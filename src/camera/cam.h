@@ -98,6 +98,10 @@ int  cam_adopt(struct cam_reg *r, const char *id, const char *name,
 	       const char *xaddr, const char *endpoint, uint32_t roles,
 	       const char *by, const char *pos);
 
+/* Remove an adopted camera (as a reload removes a config one) and forget
+ * it in the store.  EPERM: the camera is the config's. */
+int  cam_forget(struct cam_reg *r, const char *cam);
+
 /* The camera's own JPEG, fetched with its credentials (ONVIF
  * GetSnapshotUri); h gets err 0 and the picture, or an error and why.
  * ENOTSUP: the camera has no ONVIF.  arg is a mem object the request

@@ -78,3 +78,19 @@ bool cam_adopt_probed(struct cam *c, int err, const char *why)
 	log_notice(MOD, "%s adopted (%s)", c->id, c->onvif);
 	return true;
 }
+
+
+int cam_forget(struct cam_reg *r, const char *id)
+{
+	struct cam *c = cam_find(r, id);
+	int err;
+
+	if (!c || c->probing)
+		return ENOENT;
+	if (!c->adopted)
+		return EPERM;   /* the config's: edit the config */
+	err = cam_store_forget(r, id);
+	if (!err)
+		cam_remove(c, "camera removed");
+	return err;
+}

@@ -110,6 +110,7 @@ void cam_store_wall(struct cam_reg *r, const char *tile, const char *cam);
 void cam_store_lock(struct cam *c);      /* holder now, or none       */
 int  cam_store_adopt(struct cam_reg *r, const struct cam *c,
 		     const char *endpoint, const char *by);
+int  cam_store_forget(struct cam_reg *r, const char *id);
 int  cam_new(struct cam **cp, struct cam_reg *r, const char *id,
 	     const char *name, const char *rtsp, const char *onvif,
 	     bool ptz, uint32_t roles);

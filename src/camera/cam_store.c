@@ -113,6 +113,12 @@ int cam_store_adopt(struct cam_reg *r, const struct cam *c,
 }
 
 
+int cam_store_forget(struct cam_reg *r, const char *id)
+{
+	return exec_v(r, "DELETE FROM cam_adopted WHERE id = ?", &id, 1);
+}
+
+
 /* Adopted cameras, unless the config now has one of that id */
 static void load_adopted(struct cam_reg *r)
 {

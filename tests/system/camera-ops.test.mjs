@@ -300,3 +300,28 @@ test('after a crash and restart: wall routes and adopted cameras are ' +
     e.object === 'cam-a' && e.actor === 'vic' &&
     JSON.stringify(e.detail).includes('restart')), 'lock drop audited');
 });
+
+test('camera.forget: an adopted camera goes (viewers told, wall cleared) ' +
+  'and stays gone after a restart; a config camera is refused', async () => {
+  const v = await view('cam-new');
+  await waitFor(() => v.event('init'), 15000, 'cam-new video');
+  assert.equal((await con.vic.call('camera.forget', { camera: 'cam-new' }))
+    .error.code, 403);
+  assert.equal((await con.ann.call('camera.forget', { camera: 'cam-a' }))
+    .error.code, 409);
+  const r = await con.ann.call('camera.forget', { camera: 'cam-new' });
+  assert.ok(r.ok, JSON.stringify(r));
+  await waitFor(() => v.event('offline', (e) => e.reason === 'camera removed'),
+    5000, 'viewer told');
+  await v.close();
+  const ev = await con.sue.nextEvent('wall.update',
+    (d) => d.tile === 'tile-1' && !d.camera, 5000);
+  assert.equal(ev.camera ?? null, null);
+  await h.restart();
+  await connectAll();
+  const l = await con.vic.call('camera.list');
+  assert.ok(!l.result.cameras.some((c) => c.id === 'cam-new'));
+  const s = await con.sue.call('wall.state');
+  assert.equal(s.result.tiles.find((t) => t.id === 'tile-1').camera ?? null,
+    null);
+});
