@@ -390,6 +390,7 @@ int api_op_camera_forget(struct api_req *r, const json_t *msg,
 struct snap_req {
 	struct api *api;
 	struct http_conn *conn;
+	struct mbuf *jpeg;       /* held until its audit entry is durable */
 	char cam[64], op[64], pos[64];
 };
 
@@ -399,6 +400,18 @@ static void snap_destructor(void *data)
 	struct snap_req *s = data;
 
 	mem_deref(s->conn);
+	mem_deref(s->jpeg);
+}
+
+
+static void snap_send(void *arg)
+{
+	struct snap_req *s = arg;
+
+	api_http_reply(s->conn, 200, "image/jpeg",
+		       "Cache-Control: no-store\r\n", s->jpeg->buf,
+		       s->jpeg->end);
+	mem_deref(s);
 }
 
 
@@ -427,8 +440,12 @@ static void snap_h(int err, const char *why, const struct mbuf *jpeg,
 		api_http_error(s->conn, &e);
 		return;
 	}
-	api_http_reply(s->conn, 200, "image/jpeg",
-		       "Cache-Control: no-store\r\n", jpeg->buf, jpeg->end);
+	/* as every reply: sent once its audit entry is on disk */
+	s->jpeg = mem_ref((struct mbuf *)jpeg);
+	mem_ref(s);
+	if (!audit_pending(s->api->ctx.audit) ||
+	    audit_when_durable(s->api->ctx.audit, snap_send, s))
+		snap_send(s);
 }
 
 

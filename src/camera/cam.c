@@ -16,7 +16,6 @@
 #include "core/log.h"
 #include "core/bus.h"
 #include "core/secfile.h"
-#include "auth/rbac.h"
 #include "camera/cam.h"
 #include "camera/cam_int.h"
 #include "camera/cam_relay.h"
@@ -400,7 +399,6 @@ void cam_remove(struct cam *c, const char *why)
 	deliver(c, &f);
 	for (le = list_head(&r->tiles); le;) {
 		struct cam_tile *t = le->data;
-
 		char tile[CAM_ID_MAX];
 
 		le = le->next;
