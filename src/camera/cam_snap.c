@@ -71,4 +71,3 @@ void cam_snap_done(struct cam *c, int err, const char *why,
 		mem_deref(s);
 	}
 }
-
