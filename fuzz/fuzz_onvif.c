@@ -46,6 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(onvif_parse_caps(p, size, a, b, sizeof(a), why, sizeof(why)),
 	      why);
 	why[0] = '\0';
+	err = onvif_parse_services(p, size, a, b, sizeof(a), why, sizeof(why));
+	check(err, why);
+	if (!err && strncmp(a, "http", 4))
+		abort();   /* a media service address, http(s) only */
+	why[0] = '\0';
 	check(onvif_parse_profile(p, size, a, 64, why, sizeof(why)), why);
 	why[0] = '\0';
 	check(onvif_parse_uri(p, size, a, sizeof(a), why, sizeof(why)), why);

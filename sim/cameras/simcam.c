@@ -35,17 +35,28 @@ uint64_t simcam_now_ms(void)
  * half of that; pan -1..1 slides it from the left edge to the right, tilt
  * from the bottom to the top.  The window's size only changes with zoom,
  * so a pan or tilt never renegotiates caps. (call locked) */
-void simcam_apply(struct simcam *c)
+void simcam_window(const struct simcam *c, int *left, int *right,
+		   int *top, int *bottom)
 {
 	int w = (int)(VIEW_W * (1.0 - c->zoom / 2.0)) & ~1;
 	int h = (int)(VIEW_H * (1.0 - c->zoom / 2.0)) & ~1;
-	int left = (int)((c->pan + 1.0) / 2.0 * (SCENE_W - w)) & ~1;
-	int top = (int)((1.0 - c->tilt) / 2.0 * (SCENE_H - h)) & ~1;
+
+	*left = (int)((c->pan + 1.0) / 2.0 * (SCENE_W - w)) & ~1;
+	*top = (int)((1.0 - c->tilt) / 2.0 * (SCENE_H - h)) & ~1;
+	*right = SCENE_W - w - *left;
+	*bottom = SCENE_H - h - *top;
+}
+
+
+void simcam_apply(struct simcam *c)
+{
+	int l, r, t, b;
 
 	if (!c->crop)
 		return;
-	g_object_set(c->crop, "left", left, "right", SCENE_W - w - left,
-		     "top", top, "bottom", SCENE_H - h - top, NULL);
+	simcam_window(c, &l, &r, &t, &b);
+	g_object_set(c->crop, "left", l, "right", r, "top", t, "bottom", b,
+		     NULL);
 }
 
 
@@ -257,7 +268,8 @@ static int usage(void)
 	re_fprintf(stderr, "usage: iccs-sim cameras [--count N] "
 		   "[--rtsp-port P] [--onvif ADDR:PORT] [--user U "
 		   "--password-file F] [--clock-offset S] [--names A,B,..] "
-		   "[--discovery ADDR:PORT] [--auth wsse|http]\n");
+		   "[--discovery ADDR:PORT] [--auth wsse|http] "
+		   "[--services yes|no]\n");
 	return 2;
 }
 
@@ -289,6 +301,8 @@ static int args(struct simcam_sim *s, int argc, char *argv[])
 			err = read_secret(s->pass, sizeof(s->pass), v);
 		else if (!strcmp(k, "--auth"))
 			s->http_auth = !strcmp(v, "http");
+		else if (!strcmp(k, "--services"))
+			s->no_services = !strcmp(v, "no");
 		else if (!strcmp(k, "--clock-offset"))
 			s->clock_offset = atoi(v);
 		else if (!strcmp(k, "--names"))

@@ -30,6 +30,8 @@ struct simcam {
 	uint64_t move_until;             /* ms, monotonic; 0: still     */
 	struct simcam_preset presets[SIMCAM_PRESETS];
 	unsigned moves, stops;           /* PTZ commands seen (tests)   */
+	unsigned svc_hits;               /* requests on GetServices' XAddrs */
+	unsigned snapshots;              /* JPEGs served                */
 	void *crop;                      /* GstElement of the live media */
 };
 
@@ -41,6 +43,7 @@ struct simcam_sim {
 	char user[64];
 	char pass[128];                  /* empty: no authentication    */
 	bool http_auth;                  /* HTTP digest, not WS-Security */
+	bool no_services;                /* an old device: no GetServices */
 	int clock_offset;                /* s, device clock vs ours     */
 	struct http_sock *hs;
 	struct udp_sock *disc;           /* WS-Discovery, or NULL        */
@@ -48,8 +51,13 @@ struct simcam_sim {
 };
 
 uint64_t simcam_now_ms(void);
-/* Apply a camera's position to its crop window (any thread) */
+/* The crop window of a camera's position (call locked) */
+void simcam_window(const struct simcam *c, int *left, int *right,
+		   int *top, int *bottom);
+/* Apply a camera's position to its crop window (call locked) */
 void simcam_apply(struct simcam *c);
+/* simcam_snap.c: a JPEG of the camera's current picture */
+int  simcam_snapshot(struct simcam *c, struct mbuf **mbp);
 void simcam_lock(void);
 void simcam_unlock(void);
 

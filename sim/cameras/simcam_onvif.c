@@ -128,11 +128,17 @@ static void services(struct req *r)
 		{"http://www.onvif.org/ver20/ptz/wsdl", "ptz"},
 	};
 
+	/* addresses of their own (/v2/), so a test sees which were used */
+	if (r->s->no_services) {
+		fault(r, 400, "ter:ActionNotSupported",
+		      "GetServices not supported");
+		return;
+	}
 	mbuf_printf(r->out, "<tds:GetServicesResponse>");
 	for (size_t i = 0; i < ARRAY_SIZE(sv); i++)
 		mbuf_printf(r->out, "<tds:Service><tds:Namespace>%s"
 			    "</tds:Namespace><tds:XAddr>http://%J/onvif/cam%u/"
-			    "%s_service</tds:XAddr><tds:Version><tt:Major>2"
+			    "v2/%s</tds:XAddr><tds:Version><tt:Major>2"
 			    "</tt:Major><tt:Minor>0</tt:Minor></tds:Version>"
 			    "</tds:Service>", sv[i].ns, &r->s->onvif,
 			    r->c->idx, sv[i].svc);
@@ -165,6 +171,18 @@ static void stream_uri(struct req *r)
 		    "<tt:InvalidAfterReboot>false</tt:InvalidAfterReboot>"
 		    "<tt:Timeout>PT0S</tt:Timeout></trt:MediaUri>"
 		    "</trt:GetStreamUriResponse>", r->s->rtsp_port,
+		    r->c->idx);
+}
+
+
+static void snapshot_uri(struct req *r)
+{
+	mbuf_printf(r->out, "<trt:GetSnapshotUriResponse><trt:MediaUri>"
+		    "<tt:Uri>http://%J/snapshot/cam%u.jpg</tt:Uri>"
+		    "<tt:InvalidAfterConnect>false</tt:InvalidAfterConnect>"
+		    "<tt:InvalidAfterReboot>false</tt:InvalidAfterReboot>"
+		    "<tt:Timeout>PT0S</tt:Timeout></trt:MediaUri>"
+		    "</trt:GetSnapshotUriResponse>", &r->s->onvif,
 		    r->c->idx);
 }
 
@@ -389,6 +407,7 @@ static const struct {
 	{"GetServices",          NULL, services},
 	{"GetProfiles",          NULL, profiles},
 	{"GetStreamUri",         NULL, stream_uri},
+	{"GetSnapshotUri",       NULL, snapshot_uri},
 	{"ContinuousMove",       continuous_move, NULL},
 	{"Stop",                 NULL, stop},
 	{"AbsoluteMove",         absolute_move, NULL},
@@ -467,12 +486,13 @@ static void sim_state(struct http_conn *conn, struct simcam_sim *s)
 
 		mbuf_printf(mb, "%s{\"idx\":%u,\"name\":\"%s\",\"pan_milli\":"
 			    "%d,\"tilt_milli\":%d,\"zoom_milli\":%d,"
-			    "\"moving\":%s,\"moves\":%u,\"stops\":%u}",
+			    "\"moving\":%s,\"moves\":%u,\"stops\":%u,"
+			    "\"svc_hits\":%u,\"snapshots\":%u}",
 			    i ? "," : "", c->idx, c->name,
 			    (int)(c->pan * 1000), (int)(c->tilt * 1000),
 			    (int)(c->zoom * 1000),
 			    c->move_until ? "true" : "false", c->moves,
-			    c->stops);
+			    c->stops, c->svc_hits, c->snapshots);
 	}
 	simcam_unlock();
 	mbuf_printf(mb, "]}");
@@ -512,6 +532,33 @@ static void challenge(struct http_conn *conn)
 }
 
 
+/* GET /snapshot/camN.jpg: behind HTTP digest whenever the camera has
+ * an account, as real cameras' snapshot URLs are */
+static void snapshot(struct http_conn *conn, const struct http_msg *msg,
+		     struct simcam_sim *s, unsigned idx)
+{
+	struct mbuf *jpeg = NULL;
+
+	if (!idx || idx > s->n) {
+		(void)http_ereply(conn, 404, "Not Found");
+		return;
+	}
+	if (s->pass[0] && !http_auth_ok(s, msg)) {
+		challenge(conn);
+		return;
+	}
+	if (simcam_snapshot(&s->cams[idx - 1], &jpeg)) {
+		(void)http_ereply(conn, 500, "Internal Server Error");
+		return;
+	}
+	++s->cams[idx - 1].snapshots;
+	(void)http_reply(conn, 200, "OK", "Content-Type: image/jpeg\r\n"
+			 "Content-Length: %zu\r\n\r\n%b", jpeg->end,
+			 jpeg->buf, jpeg->end);
+	mem_deref(jpeg);
+}
+
+
 static void http_req(struct http_conn *conn, const struct http_msg *msg,
 		     void *arg)
 {
@@ -522,6 +569,12 @@ static void http_req(struct http_conn *conn, const struct http_msg *msg,
 
 	if (!pl_strcmp(&msg->path, "/sim/state")) {
 		sim_state(conn, s);
+		return;
+	}
+	if (!pl_strcmp(&msg->met, "GET") &&
+	    !re_regex(msg->path.p, msg->path.l, "/snapshot/cam[0-9]+\\.jpg",
+		      &num)) {
+		snapshot(conn, msg, s, pl_u32(&num));
 		return;
 	}
 	if (re_regex(msg->path.p, msg->path.l, "/onvif/cam[0-9]+/", &num) ||
@@ -539,6 +592,8 @@ static void http_req(struct http_conn *conn, const struct http_msg *msg,
 		return;
 	}
 	r.c = &s->cams[idx - 1];
+	if (!re_regex(msg->path.p, msg->path.l, "/v2/", NULL))
+		++r.c->svc_hits;
 	r.out = mbuf_alloc(1024);
 	r.doc = msg->mb ? xmlReadMemory((const char *)mbuf_buf(msg->mb),
 					(int)mbuf_get_left(msg->mb), NULL,

@@ -116,7 +116,10 @@ void api_audio_reset(struct api *api, const char *pos);
 api_op_h api_op_camera_list, api_op_camera_ptz, api_op_camera_release,
 	api_op_camera_presets, api_op_camera_preset, api_op_wall_route,
 	api_op_wall_state, api_op_camera_discover, api_op_camera_move,
-	api_op_camera_status;
+	api_op_camera_status, api_op_camera_adopt, api_op_camera_forget;
+/* GET /api/v1/cameras/{id}/snapshot (answered when the camera has) */
+void api_camera_snapshot(struct api *api, struct http_conn *conn,
+			 struct session *sess, const char *cam);
 /* ws_video.c: live camera video (fMP4 over binary frames) */
 int  api_video_accept(struct api *api, struct http_conn *conn,
 		      const struct http_msg *msg);

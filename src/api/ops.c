@@ -121,6 +121,12 @@ static const struct api_field f_move[] = {
 	{"zoom",   FT_NUM, true, -1, 1}, {NULL}};
 static const struct api_field f_discover[] = {
 	{"timeout_ms", FT_INT, false, 100, 10000}, {NULL}};
+static const struct api_field f_adopt[] = {
+	{"camera",   FT_STR,    true,  1, 63},
+	{"xaddr",    FT_STR,    true,  8, 500},
+	{"name",     FT_STR,    false, 1, 127},
+	{"endpoint", FT_STR,    false, 1, 127},
+	{"roles",    FT_STRARR, false, 1, 5}, {NULL}};
 static const struct api_field f_wall[] = {
 	{"tile",   FT_STR, true,  1, 64},
 	{"camera", FT_STR, false, 1, 64}, {NULL}};
@@ -486,6 +492,8 @@ static const struct api_op ops[] = {
 	{"camera.discover",   "camera.control",  f_discover, api_op_camera_discover},
 	{"camera.move",       "camera.control",  f_move,     api_op_camera_move},
 	{"camera.status",     "camera.view",     f_cam,      api_op_camera_status},
+	{"camera.adopt",      "camera.manage",   f_adopt,    api_op_camera_adopt},
+	{"camera.forget",     "camera.manage",   f_cam,      api_op_camera_forget},
 	{"audio.state",       "session.self",    f_none,     api_op_audio_state},
 	{"radio.monitor",     "radio.monitor",   f_tg_on,    api_op_monitor},
 	{"radio.select",      "radio.monitor",   f_tg_on,    api_op_select},
@@ -535,6 +543,7 @@ static const struct {
 	{"camera.status",   "camera.view"},
 	{"wall.update",     "camera.view"},
 	{"camera.discovered", "camera.view"},
+	{"camera.adopted",  "camera.view"},
 	{"call.update",     "call.answer"},
 	{"queue.update",    "call.answer"},
 	{"recording.alarm", "recording.replay"},

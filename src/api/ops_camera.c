@@ -7,26 +7,36 @@
  * refusals included (who tried to steer what is the point of the trail).
  */
 #include <string.h>
+#include <ctype.h>
 #include <re.h>
 #include <jansson.h>
 #include "core/conf.h"
 #include "core/audit.h"
 #include "auth/session.h"
 #include "auth/operator.h"
+#include "auth/rbac.h"
 #include "camera/cam.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
 
-static const struct conf_resource *visible(struct api_req *r,
-					   const char *id,
-					   enum conf_res_type type)
+static const struct conf_resource *visible_tile(struct api_req *r,
+						const char *id)
 {
 	const struct conf_resource *rs = conf_resource(r->api->ctx.conf, id);
 
-	if (!rs || rs->type != type || !(rs->roles & session_roles(r->sess)))
+	if (!rs || rs->type != RES_WALL_TILE ||
+	    !(rs->roles & session_roles(r->sess)))
 		return NULL;
 	return rs;
+}
+
+
+/* Cameras come from the config and from adoption: the registry knows
+ * both, and which roles may see each */
+static bool visible(struct api_req *r, const char *cam)
+{
+	return cam_visible(r->api->ctx.cams, cam, session_roles(r->sess));
 }
 
 
@@ -77,22 +87,29 @@ static int ptz_fail(struct api_err *e, int err, const char *cam,
 int api_op_camera_list(struct api_req *r, const json_t *msg, json_t **res,
 		       struct api_err *e)
 {
-	const struct conf *cf = r->api->ctx.conf;
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < cf->resourcec; i++) {
-		const struct conf_resource *rs = &cf->resources[i];
-		json_t *j;
-
-		if (rs->type != RES_CAMERA ||
-		    !(rs->roles & session_roles(r->sess)))
-			continue;
-		j = cam_json(r->api->ctx.cams, rs->id);
-		if (j)
-			json_array_append_new(arr, j);
-	}
-	*res = json_pack("{s:o}", "cameras", arr);
+	*res = json_pack("{s:o}", "cameras", cam_list_json(r->api->ctx.cams,
+		session_roles(r->sess)));
 	return 0;
+}
+
+
+/* The end of every steering op: audited with its outcome, refusals
+ * included, then the camera (with its lock) or the error */
+static int ptz_done(struct api_req *r, const char *action, const char *cam,
+		    int err, const char *holder, json_t *detail,
+		    json_t **res, struct api_err *e)
+{
+	audit_ptz(r, action, cam, err, detail);
+	if (err)
+		return ptz_fail(e, err, cam, holder);
+	*res = cam_json(r->api->ctx.cams, cam);
+	return 0;
+}
+
+
+static double num(const json_t *msg, const char *k)
+{
+	return json_number_value(json_object_get(msg, k));
 }
 
 
@@ -100,24 +117,20 @@ int api_op_camera_ptz(struct api_req *r, const json_t *msg, json_t **res,
 		      struct api_err *e)
 {
 	const char *cam = api_str(msg, "camera"), *holder = NULL;
-	double pan = json_number_value(json_object_get(msg, "pan"));
-	double tilt = json_number_value(json_object_get(msg, "tilt"));
-	double zoom = json_number_value(json_object_get(msg, "zoom"));
+	double pan = num(msg, "pan"), tilt = num(msg, "tilt");
+	double zoom = num(msg, "zoom");
 	struct cam_who w;
 	int err;
 
-	if (!visible(r, cam, RES_CAMERA))
+	if (!visible(r, cam))
 		return api_fail(e, 404, "no camera '%s'", cam);
 	who_of(r, &w);
 	err = cam_ptz_move(r->api->ctx.cams, cam, &w, pan, tilt, zoom,
 			   &holder);
-	audit_ptz(r, "camera.ptz", cam, err,
-		  json_pack("{s:f, s:f, s:f, s:s?}", "pan", pan, "tilt", tilt,
-			    "zoom", zoom, "holder", holder));
-	if (err)
-		return ptz_fail(e, err, cam, holder);
-	*res = cam_json(r->api->ctx.cams, cam);
-	return 0;
+	return ptz_done(r, "camera.ptz", cam, err, holder,
+			json_pack("{s:f, s:f, s:f, s:s?}", "pan", pan, "tilt",
+				  tilt, "zoom", zoom, "holder", holder),
+			res, e);
 }
 
 
@@ -126,13 +139,12 @@ int api_op_camera_move(struct api_req *r, const json_t *msg, json_t **res,
 {
 	const char *cam = api_str(msg, "camera"), *holder = NULL;
 	const char *mode = api_str(msg, "mode");
-	double pan = json_number_value(json_object_get(msg, "pan"));
-	double tilt = json_number_value(json_object_get(msg, "tilt"));
-	double zoom = json_number_value(json_object_get(msg, "zoom"));
+	double pan = num(msg, "pan"), tilt = num(msg, "tilt");
+	double zoom = num(msg, "zoom");
 	struct cam_who w;
 	int err;
 
-	if (!visible(r, cam, RES_CAMERA))
+	if (!visible(r, cam))
 		return api_fail(e, 404, "no camera '%s'", cam);
 	if (strcmp(mode, "absolute") && strcmp(mode, "relative"))
 		return api_fail(e, 400, "'mode' must be absolute or relative");
@@ -140,13 +152,9 @@ int api_op_camera_move(struct api_req *r, const json_t *msg, json_t **res,
 	err = cam_ptz_goto(r->api->ctx.cams, cam, &w,
 			   !strcmp(mode, "relative"), pan, tilt, zoom,
 			   &holder);
-	audit_ptz(r, "camera.move", cam, err,
-		  json_pack("{s:s, s:f, s:f, s:f}", "mode", mode, "pan", pan,
-			    "tilt", tilt, "zoom", zoom));
-	if (err)
-		return ptz_fail(e, err, cam, holder);
-	*res = cam_json(r->api->ctx.cams, cam);
-	return 0;
+	return ptz_done(r, "camera.move", cam, err, holder,
+			json_pack("{s:s, s:f, s:f, s:f}", "mode", mode, "pan",
+				  pan, "tilt", tilt, "zoom", zoom), res, e);
 }
 
 
@@ -155,7 +163,7 @@ int api_op_camera_status(struct api_req *r, const json_t *msg,
 {
 	const char *cam = api_str(msg, "camera");
 
-	if (!visible(r, cam, RES_CAMERA))
+	if (!visible(r, cam))
 		return api_fail(e, 404, "no camera '%s'", cam);
 	*res = json_pack("{s:s, s:o}", "camera", cam, "position",
 			 cam_status_json(r->api->ctx.cams, cam));
@@ -170,7 +178,7 @@ int api_op_camera_release(struct api_req *r, const json_t *msg,
 	struct cam_who w;
 	int err;
 
-	if (!visible(r, cam, RES_CAMERA))
+	if (!visible(r, cam))
 		return api_fail(e, 404, "no camera '%s'", cam);
 	who_of(r, &w);
 	err = cam_lock_release(r->api->ctx.cams, cam, &w, "released");
@@ -188,7 +196,7 @@ int api_op_camera_presets(struct api_req *r, const json_t *msg,
 {
 	const char *cam = api_str(msg, "camera");
 
-	if (!visible(r, cam, RES_CAMERA))
+	if (!visible(r, cam))
 		return api_fail(e, 404, "no camera '%s'", cam);
 	*res = json_pack("{s:s, s:o}", "camera", cam, "presets",
 			 cam_presets_json(r->api->ctx.cams, cam));
@@ -207,7 +215,7 @@ int api_op_camera_preset(struct api_req *r, const json_t *msg,
 	struct cam_who w;
 	int err;
 
-	if (!visible(r, cam, RES_CAMERA))
+	if (!visible(r, cam))
 		return api_fail(e, 404, "no camera '%s'", cam);
 	if (strcmp(action, "goto") && strcmp(action, "set"))
 		return api_fail(e, 400, "'action' must be goto or set");
@@ -217,13 +225,9 @@ int api_op_camera_preset(struct api_req *r, const json_t *msg,
 	who_of(r, &w);
 	err = cam_ptz_preset(r->api->ctx.cams, cam, &w, action, token, name,
 			     &holder);
-	audit_ptz(r, "camera.preset", cam, err,
-		  json_pack("{s:s, s:s?, s:s?}", "action", action, "token",
-			    token, "name", name));
-	if (err)
-		return ptz_fail(e, err, cam, holder);
-	*res = cam_json(r->api->ctx.cams, cam);
-	return 0;
+	return ptz_done(r, "camera.preset", cam, err, holder,
+			json_pack("{s:s, s:s?, s:s?}", "action", action,
+				  "token", token, "name", name), res, e);
 }
 
 
@@ -260,9 +264,9 @@ int api_op_wall_route(struct api_req *r, const json_t *msg, json_t **res,
 	const char *cam = api_str(msg, "camera");
 	int err;
 
-	if (!visible(r, tile, RES_WALL_TILE))
+	if (!visible_tile(r, tile))
 		return api_fail(e, 404, "no wall tile '%s'", tile);
-	if (cam && !visible(r, cam, RES_CAMERA))
+	if (cam && !visible(r, cam))
 		return api_fail(e, 404, "no camera '%s'", cam);
 	err = cam_wall_route(r->api->ctx.cams, tile, cam);
 	(void)audit_log(r->api->ctx.audit, session_operator(r->sess),
@@ -298,4 +302,191 @@ int api_op_wall_state(struct api_req *r, const json_t *msg, json_t **res,
 	json_decref(routes);
 	*res = json_pack("{s:o}", "tiles", arr);
 	return 0;
+}
+
+
+/* An id that goes into URLs, the store and the config's namespace */
+static bool id_ok(const char *s)
+{
+	for (; *s; s++) {
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return false;
+	}
+	return true;
+}
+
+
+/* Adopt a WS-Discovery result: probed in the background, the outcome
+ * comes as a camera.adopted event (and in the audit trail) */
+int api_op_camera_adopt(struct api_req *r, const json_t *msg, json_t **res,
+			struct api_err *e)
+{
+	const char *id = api_str(msg, "camera");
+	const char *xaddr = api_str(msg, "xaddr");
+	const char *name = api_str(msg, "name");
+	const json_t *jr = json_object_get(msg, "roles");
+	uint32_t roles = 0;
+	size_t i;
+	json_t *v;
+	int err;
+
+	if (!id_ok(id))
+		return api_fail(e, 400, "'camera' may hold letters, digits, "
+				". _ -");
+	if ((strncmp(xaddr, "http://", 7) && strncmp(xaddr, "https://", 8)) ||
+	    strpbrk(xaddr, "<>&\"' "))
+		return api_fail(e, 400, "'xaddr' must be an http(s) URL");
+	json_array_foreach(jr, i, v) {
+		uint32_t bit;
+
+		if (role_parse(&bit, json_string_value(v)))
+			return api_fail(e, 400, "unknown role '%s'",
+					json_string_value(v));
+		roles |= bit;
+	}
+	if (!jr)   /* everyone who may view cameras */
+		roles = rbac_perm_find("camera.view")->roles;
+	if (conf_resource(r->api->ctx.conf, id))
+		return api_fail(e, 409, "'%s' is already a resource", id);
+	err = cam_adopt(r->api->ctx.cams, id, name ? name : id, xaddr,
+			api_str(msg, "endpoint"), roles,
+			session_operator(r->sess), session_position(r->sess));
+	api_audit(r, "camera.adopt_request", id, err ? "failed" : "ok",
+		  json_pack("{s:s}", "xaddr", xaddr));
+	if (err == EEXIST || err == EALREADY)
+		return api_fail(e, 409, err == EEXIST ? "'%s' is taken" :
+				"%s is already a camera", err == EEXIST ? id :
+				xaddr);
+	if (err)
+		return api_fail(e, 503, "cannot adopt: %s", strerror(err));
+	*res = json_pack("{s:s, s:s, s:s}", "camera", id, "xaddr", xaddr,
+			 "state", "probing");
+	return 0;
+}
+
+
+int api_op_camera_forget(struct api_req *r, const json_t *msg,
+			 json_t **res, struct api_err *e)
+{
+	const char *cam = api_str(msg, "camera");
+	int err = cam_forget(r->api->ctx.cams, cam);
+
+	api_audit(r, "camera.forget", cam, err ? "failed" : "ok", NULL);
+	if (err == ENOENT)
+		return api_fail(e, 404, "no camera '%s'", cam);
+	if (err == EPERM)
+		return api_fail(e, 409, "'%s' is in the config: remove it there",
+				cam);
+	if (err)
+		return api_fail(e, 503, "cannot forget '%s'", cam);
+	*res = json_pack("{s:s}", "camera", cam);
+	return 0;
+}
+
+
+/* GET /api/v1/cameras/{id}/snapshot: the camera's JPEG, fetched by
+ * iccsd with the camera's credentials (the browser never sees the
+ * camera's URL or account); audited */
+struct snap_req {
+	struct api *api;
+	struct http_conn *conn;
+	struct mbuf *jpeg;       /* held until its audit entry is durable */
+	char cam[64], op[64], pos[64];
+};
+
+
+static void snap_destructor(void *data)
+{
+	struct snap_req *s = data;
+
+	mem_deref(s->conn);
+	mem_deref(s->jpeg);
+}
+
+
+static void snap_send(void *arg)
+{
+	struct snap_req *s = arg;
+
+	api_http_reply(s->conn, 200, "image/jpeg",
+		       "Cache-Control: no-store\r\n", s->jpeg->buf,
+		       s->jpeg->end);
+	mem_deref(s);
+}
+
+
+static void snap_audit(struct snap_req *s, const char *result,
+		       const char *why)
+{
+	json_t *d = why ? json_pack("{s:s}", "reason", why) : NULL;
+
+	(void)audit_log(s->api->ctx.audit, s->op, s->pos, "camera.snapshot",
+			s->cam, result, d);
+	json_decref(d);
+}
+
+
+static void snap_h(int err, const char *why, const struct mbuf *jpeg,
+		   void *arg)
+{
+	struct snap_req *s = arg;
+	struct api_err e = {0};
+
+	snap_audit(s, err ? "failed" : "ok", err ? why : NULL);
+	if (err) {
+		api_fail(&e, err == ENOENT ? 404 : 502, "camera '%s': %s",
+			 s->cam, why && why[0] ? why : "no snapshot");
+		api_count_error(s->api, e.code);
+		api_http_error(s->conn, &e);
+		return;
+	}
+	/* as every reply: sent once its audit entry is on disk */
+	s->jpeg = mem_ref((struct mbuf *)jpeg);
+	mem_ref(s);
+	if (!audit_pending(s->api->ctx.audit) ||
+	    audit_when_durable(s->api->ctx.audit, snap_send, s))
+		snap_send(s);
+}
+
+
+void api_camera_snapshot(struct api *api, struct http_conn *conn,
+			 struct session *sess, const char *cam)
+{
+	struct api_err e = {0};
+	struct snap_req *s;
+	int err;
+
+	if (!session_active(sess))
+		err = api_fail(&e, 401, "not logged in");
+	else if (!rbac_allowed(session_roles(sess), "camera.view"))
+		err = api_fail(&e, 403, "your roles may not view cameras");
+	else if (!cam_visible(api->ctx.cams, cam, session_roles(sess)))
+		err = api_fail(&e, 404, "no camera '%s'", cam);
+	else
+		err = 0;
+	if (err)
+		goto out;
+	s = mem_zalloc(sizeof(*s), snap_destructor);
+	if (!s) {
+		err = api_fail(&e, 500, "out of memory");
+		goto out;
+	}
+	s->api = api;
+	s->conn = mem_ref(conn);
+	str_ncpy(s->cam, cam, sizeof(s->cam));
+	str_ncpy(s->op, session_operator(sess), sizeof(s->op));
+	str_ncpy(s->pos, session_position(sess), sizeof(s->pos));
+	err = cam_snapshot(api->ctx.cams, cam, snap_h, s);
+	if (err == ENOTSUP)
+		api_fail(&e, 409, "camera '%s' has no ONVIF snapshot", cam);
+	else if (err)
+		api_fail(&e, 503, "camera '%s' is busy", cam);
+	if (err)
+		snap_audit(s, "failed", e.reason);
+	mem_deref(s);   /* the request keeps its own reference */
+ out:
+	if (err) {
+		api_count_error(api, e.code);
+		api_http_error(conn, &e);
+	}
 }

@@ -319,6 +319,11 @@ void api_rest_handle(struct api *api, struct http_conn *conn,
 		return;
 	}
 
+	if (path_match(&msg->path, "/api/v1/cameras/*/snapshot", seg,
+		       sizeof(seg)) && !pl_strcmp(&msg->met, "GET")) {
+		api_camera_snapshot(api, conn, bearer(api, msg), seg);
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		seg[0] = '\0';
 		if (!path_match(&msg->path, routes[i].path, seg, sizeof(seg)))

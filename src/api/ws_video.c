@@ -141,16 +141,14 @@ static void frag_handler(const struct cam_frag *f, void *arg)
 
 static void view(struct video_client *c, const char *cam)
 {
-	const struct conf_resource *rs = cam ?
-		conf_resource(c->api->ctx.conf, cam) : NULL;
 	int err;
 
 	if (!rbac_allowed(session_roles(c->sess), "camera.view")) {
 		fail(c, 403, "your roles may not view cameras");
 		return;
 	}
-	if (cam && (!rs || rs->type != RES_CAMERA ||
-		    !(rs->roles & session_roles(c->sess)))) {
+	if (cam && !cam_visible(c->api->ctx.cams, cam,
+				session_roles(c->sess))) {
 		fail(c, 404, "no such camera");
 		return;
 	}

@@ -37,6 +37,7 @@ static const struct rbac_perm matrix[] = {
 	{"camera.view",      TV|SV|DS,     "view live cameras"},
 	{"camera.control",   TV|SV,        "steer cameras (PTZ), presets"},
 	{"wall.route",       TV|SV,        "route cameras to the video wall"},
+	{"camera.manage",    AD,           "adopt discovered cameras, forget them"},
 	{"audio.test",       SV|AD,        "play test tones and sounds"},
 	{"recording.replay", DS|CT|SV,     "instant recall and replay"},
 	{"recording.export", SV|AD,        "export recordings"},

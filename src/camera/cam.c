@@ -332,6 +332,7 @@ static void cam_destructor(void *data)
 	list_unlink(&c->le);
 	tmr_cancel(&c->linger);
 	cam_lock_close(c);
+	cam_snap_done(c, ECANCELED, "camera gone", NULL);
 	relay_stop(c);
 	/* viewers outlive us only in their owners' hands: orphan them */
 	for (struct le *le = list_head(&c->viewers); le; le = le->next)
@@ -342,18 +343,21 @@ static void cam_destructor(void *data)
 }
 
 
-static int cam_add(struct cam_reg *r, const struct conf_resource *rs)
+int cam_new(struct cam **cp, struct cam_reg *r, const char *id,
+	    const char *name, const char *rtsp, const char *onvif, bool ptz,
+	    uint32_t roles)
 {
 	struct cam *c = mem_zalloc(sizeof(*c), cam_destructor);
-	const char *rtsp = attr_str(rs, "rtsp"), *onvif = attr_str(rs, "onvif");
 	int err = 0;
 
 	if (!c)
 		return ENOMEM;
 	c->reg = r;
-	str_ncpy(c->id, rs->id, sizeof(c->id));
-	str_ncpy(c->name, rs->name, sizeof(c->name));
-	c->ptz = json_is_true(json_object_get(rs->attrs, "ptz"));
+	str_ncpy(c->id, id, sizeof(c->id));
+	str_ncpy(c->name, name, sizeof(c->name));
+	c->ptz = ptz;
+	c->roles = roles;
+	c->rtsp_conf = rtsp != NULL;
 	tmr_init(&c->linger);
 	if (rtsp)
 		err = str_dup(&c->rtsp, rtsp);
@@ -365,7 +369,127 @@ static int cam_add(struct cam_reg *r, const struct conf_resource *rs)
 		err = cam_ptz_alloc(&c->worker, c);
 	if (!err && c->worker)
 		err = cam_ptz_job(c->worker, JOB_SETUP, NULL, NULL, NULL);
+	if (err)
+		mem_deref(c);
+	else if (cp)
+		*cp = c;
 	return err;
+}
+
+
+static int cam_add(struct cam_reg *r, const struct conf_resource *rs)
+{
+	return cam_new(NULL, r, rs->id, rs->name, attr_str(rs, "rtsp"),
+		       attr_str(rs, "onvif"),
+		       json_is_true(json_object_get(rs->attrs, "ptz")),
+		       rs->roles);
+}
+
+
+void cam_remove(struct cam *c, const char *why)
+{
+	struct cam_frag f = {CAM_FRAG_OFFLINE, NULL, 0, NULL, 0, 0, why};
+	struct cam_reg *r = c->reg;
+	struct le *le;
+	json_t *j;
+
+	log_notice(MOD, "%s: %s", c->id, why);
+	cam_lock_drop(c, why);
+	cam_snap_done(c, ENOENT, why, NULL);
+	deliver(c, &f);
+	for (le = list_head(&r->tiles); le;) {
+		struct cam_tile *t = le->data;
+		char tile[CAM_ID_MAX];
+
+		le = le->next;
+		if (strcmp(t->cam, c->id))
+			continue;
+		str_ncpy(tile, t->tile, sizeof(tile));   /* t is freed */
+		(void)cam_wall_route(r, tile, NULL);
+	}
+	j = json_pack("{s:s, s:b, s:s, s:b}", "camera", c->id, "online", 0,
+		      "reason", why, "removed", 1);
+	bus_publish("camera.status", j);
+	json_decref(j);
+	mem_deref(c);
+}
+
+
+/* Equal strings, or both absent (str_cmp has NULL unequal to NULL) */
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+
+static bool same_source(const struct cam *c, const struct conf_resource *rs)
+{
+	const char *rtsp = attr_str(rs, "rtsp");
+
+	return same(c->onvif, attr_str(rs, "onvif")) &&
+		c->rtsp_conf == (rtsp != NULL) &&
+		(!rtsp || same(c->rtsp, rtsp));
+}
+
+
+/* The config's cameras, as it now says: new ones start, removed ones
+ * go (viewers told, lock released with Stop), a changed source is a
+ * camera anew; a name, roles or PTZ flag is updated in place.  A config
+ * camera takes the id of an adopted one. */
+static void conf_sync(struct cam_reg *r)
+{
+	const struct conf *cf = r->conf;
+	struct le *le;
+
+	for (le = list_head(&r->cams); le;) {
+		struct cam *c = le->data;
+		const struct conf_resource *rs = conf_resource(cf, c->id);
+		bool conf_cam = rs && rs->type == RES_CAMERA;
+
+		le = le->next;
+		if (c->adopted && !conf_cam)
+			continue;
+		if (!conf_cam || c->adopted || !same_source(c, rs)) {
+			cam_remove(c, conf_cam ? "camera changed" :
+				   "camera removed");
+			continue;
+		}
+		str_ncpy(c->name, rs->name, sizeof(c->name));
+		c->roles = rs->roles;
+		c->ptz = json_is_true(json_object_get(rs->attrs, "ptz"));
+	}
+	for (size_t i = 0; i < cf->resourcec; i++) {
+		const struct conf_resource *rs = &cf->resources[i];
+		int err;
+
+		if (rs->type != RES_CAMERA || cam_find(r, rs->id))
+			continue;
+		err = cam_add(r, rs);
+		if (err)
+			log_error(MOD, "%s: cannot start: %m", rs->id, err);
+	}
+}
+
+
+bool cam_visible(struct cam_reg *r, const char *id, uint32_t roles)
+{
+	const struct cam *c = cam_find(r, id);
+
+	return c && !c->probing && (c->roles & roles);
+}
+
+
+json_t *cam_list_json(struct cam_reg *r, uint32_t roles)
+{
+	json_t *arr = json_array();
+
+	for (struct le *le = list_head(&r->cams); arr && le; le = le->next) {
+		const struct cam *c = le->data;
+
+		if (cam_visible(r, c->id, roles))
+			json_array_append_new(arr, cam_json(r, c->id));
+	}
+	return arr;
 }
 
 
@@ -373,6 +497,7 @@ static void reg_destructor(void *data)
 {
 	struct cam_reg *r = data;
 
+	r->closing = true;
 	r->disc = mem_deref(r->disc);
 	list_flush(&r->cams);
 	list_flush(&r->tiles);
@@ -413,7 +538,7 @@ static int credentials_load(struct cam_reg *r, const char *path)
 
 
 int cam_reg_alloc(struct cam_reg **rp, const struct conf *conf,
-		  struct audit *audit)
+		  struct audit *audit, struct store *store)
 {
 	struct cam_reg *r;
 	int err;
@@ -425,6 +550,7 @@ int cam_reg_alloc(struct cam_reg **rp, const struct conf *conf,
 		return ENOMEM;
 	r->conf = conf;
 	r->audit = audit;
+	r->store = store;
 	r->lock_idle_ms = conf->cctv_lock_idle_ms ? conf->cctv_lock_idle_ms :
 		CAM_LOCK_IDLE_MS;
 	/* before any worker thread: libcurl's global set-up is not
@@ -440,6 +566,8 @@ int cam_reg_alloc(struct cam_reg **rp, const struct conf *conf,
 		if (conf->resources[i].type == RES_CAMERA)
 			err = cam_add(r, &conf->resources[i]);
 	}
+	if (!err)
+		cam_store_load(r);
 	if (err) {
 		mem_deref(r);
 		return err;
@@ -452,16 +580,18 @@ int cam_reg_alloc(struct cam_reg **rp, const struct conf *conf,
 
 void cam_reg_set_conf(struct cam_reg *r, const struct conf *conf)
 {
-	if (r && conf)
-		r->conf = conf;
+	if (!r || !conf)
+		return;
+	r->conf = conf;
+	conf_sync(r);
+	log_info(MOD, "%u cameras", list_count(&r->cams));
 }
 
 
-/* Video wall: which camera each tile shows (node-local state) */
-int cam_wall_route(struct cam_reg *r, const char *tile, const char *cam)
+/* Video wall: which camera each tile shows (kept in the store) */
+int cam_wall_set(struct cam_reg *r, const char *tile, const char *cam)
 {
 	struct cam_tile *t = NULL;
-	json_t *j;
 
 	for (struct le *le = list_head(&r->tiles); le; le = le->next) {
 		if (!strcmp(((struct cam_tile *)le->data)->tile, tile))
@@ -482,6 +612,18 @@ int cam_wall_route(struct cam_reg *r, const char *tile, const char *cam)
 		list_unlink(&t->le);
 		mem_deref(t);
 	}
+	return 0;
+}
+
+
+int cam_wall_route(struct cam_reg *r, const char *tile, const char *cam)
+{
+	int err = cam_wall_set(r, tile, cam);
+	json_t *j;
+
+	if (err)
+		return err;
+	cam_store_wall(r, tile, cam);
 	j = json_pack("{s:s, s:s?}", "tile", tile, "camera", cam);
 	bus_publish("wall.update", j);
 	json_decref(j);

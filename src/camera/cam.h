@@ -16,6 +16,8 @@ struct cam_reg;
 struct cam_viewer;
 struct conf;
 struct audit;
+struct store;
+struct mbuf;
 
 enum cam_frag_type {
 	CAM_FRAG_INIT = 1,     /* codec, width, height set               */
@@ -35,9 +37,16 @@ struct cam_frag {
 
 typedef void (cam_frag_h)(const struct cam_frag *f, void *arg);
 
+/* store (may be NULL): wall routes and adopted cameras survive a
+ * restart; locks held when iccsd went get a Stop at start */
 int  cam_reg_alloc(struct cam_reg **rp, const struct conf *conf,
-		   struct audit *audit);
+		   struct audit *audit, struct store *store);
+/* SIGHUP: cameras added, changed or removed as the config now says */
 void cam_reg_set_conf(struct cam_reg *r, const struct conf *conf);
+/* May these roles see (and, with the permission, act on) the camera? */
+bool cam_visible(struct cam_reg *r, const char *cam, uint32_t roles);
+/* Every visible camera, for consoles */
+json_t *cam_list_json(struct cam_reg *r, uint32_t roles);
 
 /* Watch a camera's video until the viewer is dereferenced; h is called
  * at once with what is cached (init, GOP) when the camera is live */
@@ -81,6 +90,26 @@ json_t *cam_presets_json(struct cam_reg *r, const char *cam);
  * timeout_ms, then a camera.discovered event.  EALREADY while one runs. */
 int  cam_discover(struct cam_reg *r, const char *target,
 		  unsigned timeout_ms);
+
+/* Adopt a discovered device as a camera: probed over ONVIF (profile,
+ * stream, PTZ) first, then stored and listed; camera.adopted tells how
+ * it went.  EEXIST: the id is taken; by: the operator, for the audit. */
+int  cam_adopt(struct cam_reg *r, const char *id, const char *name,
+	       const char *xaddr, const char *endpoint, uint32_t roles,
+	       const char *by, const char *pos);
+
+/* Remove an adopted camera (as a reload removes a config one) and forget
+ * it in the store.  EPERM: the camera is the config's. */
+int  cam_forget(struct cam_reg *r, const char *cam);
+
+/* The camera's own JPEG, fetched with its credentials (ONVIF
+ * GetSnapshotUri); h gets err 0 and the picture, or an error and why.
+ * ENOTSUP: the camera has no ONVIF.  arg is a mem object the request
+ * keeps a reference to (dropped uncalled when the registry goes). */
+typedef void (cam_snap_h)(int err, const char *why, const struct mbuf *jpeg,
+			  void *arg);
+int  cam_snapshot(struct cam_reg *r, const char *cam, cam_snap_h *h,
+		  void *arg);
 
 /* Video wall: tile -> camera, NULL to clear */
 int  cam_wall_route(struct cam_reg *r, const char *tile, const char *cam);

@@ -5,8 +5,8 @@
  * address (the WS-Discovery multicast group by default), ProbeMatches
  * collected for a while, then one camera.discovered event listing every
  * device found and, when its device service is a configured camera's,
- * which.  Discovered devices are not streamed until they are configured:
- * a camera needs roles and a name, which only the config gives.
+ * which.  A discovered device becomes a camera when it is configured or
+ * adopted (camera.adopt, cam_adopt.c), which gives it a name and roles.
  */
 #include <string.h>
 #include <re.h>

@@ -34,6 +34,14 @@ struct cam {
 	char *rtsp;              /* from config or ONVIF GetStreamUri    */
 	char *onvif;             /* device service URL, NULL: no ONVIF    */
 	bool ptz;
+	uint32_t roles;          /* roles that may see and act on it      */
+	bool rtsp_conf;          /* rtsp from the config, not ONVIF       */
+	bool adopted;            /* from WS-Discovery (store), not config */
+	bool probing;            /* adopted, first ONVIF set-up not done  */
+	struct {                 /* who adopted it (while probing)        */
+		char by[64], pos[64], endpoint[128];
+	} adopt;
+	struct list snaps;       /* snapshot requests waiting (cam_snap.c) */
 
 	/* video */
 	struct cam_relay *relay;
@@ -75,6 +83,8 @@ struct cam_reg {
 	unsigned lock_idle_ms;
 	char *user, *pass;       /* ONVIF credentials, NULL: none        */
 	struct cam_disc *disc;   /* a WS-Discovery in progress           */
+	struct store *store;     /* wall routes, adopted cameras, locks   */
+	bool closing;            /* being freed: nobody is called back    */
 };
 
 struct cam_tile {
@@ -87,10 +97,38 @@ struct cam *cam_find(struct cam_reg *r, const char *id);
 /* ONVIF found the stream the config did not name */
 void cam_stream_uri(struct cam *c, const char *uri);
 
+/* A camera leaves (reload, failed adoption): viewers and waiting
+ * snapshots are told why, its lock released with Stop, routes cleared */
+void cam_remove(struct cam *c, const char *why);
+
+/* Set a wall tile without telling or storing (loading the store) */
+int  cam_wall_set(struct cam_reg *r, const char *tile, const char *cam);
+
+/* cam_store.c: what survives a restart (store migration 3) */
+void cam_store_load(struct cam_reg *r);
+void cam_store_wall(struct cam_reg *r, const char *tile, const char *cam);
+void cam_store_lock(struct cam *c);      /* holder now, or none       */
+int  cam_store_adopt(struct cam_reg *r, const struct cam *c,
+		     const char *endpoint, const char *by);
+int  cam_store_forget(struct cam_reg *r, const char *id);
+int  cam_new(struct cam **cp, struct cam_reg *r, const char *id,
+	     const char *name, const char *rtsp, const char *onvif,
+	     bool ptz, uint32_t roles);
+
+/* cam_adopt.c: the set-up of an adopted camera ended; false: it failed
+ * and the camera is gone */
+bool cam_adopt_probed(struct cam *c, int err, const char *why);
+
+/* cam_snap.c */
+void cam_snap_done(struct cam *c, int err, const char *why,
+		   struct mbuf *jpeg);
+
 /* cam_lock.c */
 void cam_lock_init(struct cam *c);
 void cam_lock_close(struct cam *c);
 void cam_lock_json(json_t *j, const struct cam *c);
+/* The holder loses the lock (camera removed): Stop, event, audit */
+void cam_lock_drop(struct cam *c, const char *why);
 
 /* cam_ptz.c: the ONVIF worker of a camera (jobs in order) */
 enum cam_job_type {
@@ -103,6 +141,7 @@ enum cam_job_type {
 	JOB_ABSOLUTE,
 	JOB_RELATIVE,
 	JOB_STATUS,
+	JOB_SNAPSHOT,
 };
 int  cam_ptz_alloc(struct cam_ptz **wp, struct cam *c);
 int  cam_ptz_job(struct cam_ptz *w, enum cam_job_type type,

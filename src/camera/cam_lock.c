@@ -78,6 +78,7 @@ static void release(struct cam *c, const char *reason)
 	tmr_cancel(&c->idle);
 	c->holder[0] = c->holder_pos[0] = '\0';
 	c->holder_prio = 0;
+	cam_store_lock(c);
 	log_info(MOD, "%s: lock of %s released (%s)", c->id, op, reason);
 	audit_j(c, op, pos, "camera.lock_release",
 		json_pack("{s:s}", "reason", reason));
@@ -151,6 +152,7 @@ static int acquire(struct cam *c, const struct cam_who *w,
 	str_ncpy(c->holder, w->op, sizeof(c->holder));
 	str_ncpy(c->holder_pos, w->pos, sizeof(c->holder_pos));
 	c->holder_prio = w->prio;
+	cam_store_lock(c);
 	if (takeover) {
 		log_notice(MOD, "%s: %s (priority %d) took control from %s",
 			   c->id, w->op, w->prio, prev);
@@ -166,12 +168,29 @@ static int acquire(struct cam *c, const struct cam_who *w,
 }
 
 
-static struct cam *ptz_cam(struct cam_reg *r, const char *id, int *err)
+void cam_lock_drop(struct cam *c, const char *why)
+{
+	if (c->holder[0])
+		release(c, why);
+}
+
+
+/* Every PTZ command: a camera that steers, the lock taken or kept, and
+ * a continuous move in progress stopped unless the command is one */
+static struct cam *steer(struct cam_reg *r, const char *id,
+			 const struct cam_who *who, bool keep_moving,
+			 const char **holderp, int *errp)
 {
 	struct cam *c = cam_find(r, id);
 
-	*err = !c ? ENOENT : (!c->ptz || !c->worker) ? ENOTSUP : 0;
-	return *err ? NULL : c;
+	*errp = !c || c->probing ? ENOENT :
+		(!c->ptz || !c->worker) ? ENOTSUP :
+		acquire(c, who, holderp);
+	if (*errp)
+		return NULL;
+	if (c->moving && !keep_moving)
+		stop_motion(c);
+	return c;
 }
 
 
@@ -179,19 +198,12 @@ int cam_ptz_move(struct cam_reg *r, const char *id,
 		 const struct cam_who *who, double pan, double tilt,
 		 double zoom, const char **holderp)
 {
+	bool still = pan == 0 && tilt == 0 && zoom == 0;
 	int err;
-	struct cam *c = ptz_cam(r, id, &err);
+	struct cam *c = steer(r, id, who, !still, holderp, &err);
 
-	if (!c)
+	if (!c || still)
 		return err;
-	err = acquire(c, who, holderp);
-	if (err)
-		return err;
-	if (pan == 0 && tilt == 0 && zoom == 0) {
-		if (c->moving)
-			stop_motion(c);
-		return 0;
-	}
 	c->v[0] = pan;
 	c->v[1] = tilt;
 	c->v[2] = zoom;
@@ -206,23 +218,17 @@ int cam_ptz_preset(struct cam_reg *r, const char *id,
 		   const struct cam_who *who, const char *action,
 		   const char *token, const char *name, const char **holderp)
 {
+	bool go = !strcmp(action, "goto");
 	int err;
-	struct cam *c = ptz_cam(r, id, &err);
+	struct cam *c;
 
+	if (!go && strcmp(action, "set"))
+		return EINVAL;
+	c = steer(r, id, who, false, holderp, &err);
 	if (!c)
 		return err;
-	err = acquire(c, who, holderp);
-	if (err)
-		return err;
-	if (c->moving)
-		stop_motion(c);
-	if (!strcmp(action, "goto"))
-		return cam_ptz_job(c->worker, JOB_GOTO_PRESET, NULL, token,
-				   NULL);
-	if (!strcmp(action, "set"))
-		return cam_ptz_job(c->worker, JOB_SET_PRESET, NULL, NULL,
-				   name);
-	return EINVAL;
+	return go ? cam_ptz_job(c->worker, JOB_GOTO_PRESET, NULL, token, NULL) :
+		cam_ptz_job(c->worker, JOB_SET_PRESET, NULL, NULL, name);
 }
 
 
@@ -232,15 +238,10 @@ int cam_ptz_goto(struct cam_reg *r, const char *id,
 {
 	const double v[3] = {pan, tilt, zoom};
 	int err;
-	struct cam *c = ptz_cam(r, id, &err);
+	struct cam *c = steer(r, id, who, false, holderp, &err);
 
 	if (!c)
 		return err;
-	err = acquire(c, who, holderp);
-	if (err)
-		return err;
-	if (c->moving)
-		stop_motion(c);
 	return cam_ptz_job(c->worker, relative ? JOB_RELATIVE : JOB_ABSOLUTE,
 			   v, NULL, NULL);
 }

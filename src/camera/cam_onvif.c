@@ -29,7 +29,7 @@
 #define B64_BIN "http://docs.oasis-open.org/wss/2004/01/" \
 	"oasis-200401-wss-soap-message-security-1.0#Base64Binary"
 
-enum { REPLY_MAX = 1 << 20, TIMEOUT_MS = 3000 };
+enum { REPLY_MAX = 1 << 20, SNAP_MAX = 8 << 20, TIMEOUT_MS = 3000 };
 
 
 int onvif_wsse_digest(char *out, size_t sz, const uint8_t *nonce,
@@ -95,39 +95,47 @@ int onvif_envelope(struct mbuf *mb, const char *user, const char *pass,
 }
 
 
+struct sink {
+	struct mbuf *mb;
+	size_t max;             /* a reply beyond: the transfer fails     */
+};
+
 static size_t write_cb(char *p, size_t sz, size_t nm, void *arg)
 {
-	struct mbuf *mb = arg;
+	struct sink *k = arg;
 	size_t n = sz * nm;
 
-	if (mb->end + n > REPLY_MAX || mbuf_write_mem(mb, (uint8_t *)p, n))
+	if (k->mb->end + n > k->max ||
+	    mbuf_write_mem(k->mb, (uint8_t *)p, n))
 		return 0;
 	return n;
 }
 
 
-static int post(struct onvif_dev *d, const char *url, struct mbuf *req,
-		struct mbuf *reply, long *codep)
+/* One transfer with the settings every request shares; req NULL: GET.
+ * auth: the HTTP schemes to answer a 401 with (0: none). */
+static int transfer(struct onvif_dev *d, const char *url, struct mbuf *req,
+		    struct curl_slist *hdr, long auth, struct sink *k,
+		    long *codep)
 {
-	struct curl_slist *hdr = NULL;
 	CURL *c = curl_easy_init();
 	CURLcode rc;
 
 	if (!c)
 		return ENOMEM;
-	hdr = curl_slist_append(hdr, "Content-Type: application/soap+xml; "
-				"charset=utf-8");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)TIMEOUT_MS);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)req->buf);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)req->end);
+	if (req) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)req->buf);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)req->end);
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, reply);
-	if (d->http_auth && d->user && d->pass) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_DIGEST);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, k);
+	if (auth && d->user && d->pass) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, auth);
 		curl_easy_setopt(c, CURLOPT_USERNAME, d->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, d->pass);
 	}
@@ -137,9 +145,22 @@ static int post(struct onvif_dev *d, const char *url, struct mbuf *req,
 	else
 		re_snprintf(d->why, sizeof(d->why), "%s",
 			    curl_easy_strerror(rc));
-	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
 	return rc == CURLE_OK ? 0 : ETIMEDOUT;
+}
+
+
+static int post(struct onvif_dev *d, const char *url, struct mbuf *req,
+		struct mbuf *reply, long *codep)
+{
+	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: "
+		"application/soap+xml; charset=utf-8");
+	struct sink k = {reply, REPLY_MAX};
+	int err = transfer(d, url, req, hdr, d->http_auth ?
+			   (long)CURLAUTH_DIGEST : 0, &k, codep);
+
+	curl_slist_free_all(hdr);
+	return err;
 }
 
 
@@ -272,6 +293,31 @@ static int p_ok(struct onvif_dev *d, struct mbuf *mb, void *arg)
 }
 
 
+static int p_services(struct onvif_dev *d, struct mbuf *mb, void *arg)
+{
+	return onvif_parse_services(mb->buf, mb->end, d->media, d->ptz,
+				    sizeof(d->media), d->why, sizeof(d->why));
+}
+
+
+/* GetServices names every service's address; a device from before it
+ * (a fault, or a reply without a media service) is asked with
+ * GetCapabilities instead.  Only an unreachable device is an error. */
+static int service_addrs(struct onvif_dev *d)
+{
+	int err = request(d, d->device, "<GetServices xmlns=\"" NS_TDS "\">"
+			  "<IncludeCapability>false</IncludeCapability>"
+			  "</GetServices>", p_services, NULL);
+
+	d->services = !err;
+	if (err != EPROTO && err != EBADMSG)
+		return err;
+	return request(d, d->device, "<GetCapabilities xmlns=\"" NS_TDS
+		       "\"><Category>All</Category></GetCapabilities>",
+		       p_caps, NULL);
+}
+
+
 /* Clock offset, service addresses, profile, and the stream when the
  * config names none (rsz 0 skips it) */
 int onvif_setup(struct onvif_dev *d, char *rtsp, size_t rsz)
@@ -283,9 +329,7 @@ int onvif_setup(struct onvif_dev *d, char *rtsp, size_t rsz)
 	err = request(d, d->device, "<GetSystemDateAndTime xmlns=\"" NS_TDS
 		      "\"/>", p_time, NULL);
 	if (!err)
-		err = request(d, d->device, "<GetCapabilities xmlns=\"" NS_TDS
-			      "\"><Category>All</Category></GetCapabilities>",
-			      p_caps, NULL);
+		err = service_addrs(d);
 	if (!err)
 		err = request(d, d->media, "<GetProfiles xmlns=\"" NS_TRT
 			      "\"/>", p_prof, NULL);
@@ -429,4 +473,59 @@ int onvif_set_preset(struct onvif_dev *d, const char *name, char *token,
 		    "<ProfileToken>%s</ProfileToken><PresetName>%s"
 		    "</PresetName></SetPreset>", d->profile, name);
 	return request(d, d->ptz, body, p_ok, &sb);
+}
+
+
+static bool is_jpeg(const struct mbuf *mb)
+{
+	return mb->end > 3 && mb->buf[0] == 0xff && mb->buf[1] == 0xd8 &&
+		mb->buf[2] == 0xff;
+}
+
+
+/* The URI is asked once (cameras keep it for the profile's life); the
+ * picture is fetched with the camera's account, never handed to a
+ * browser.  No redirect is followed, so the credentials go nowhere the
+ * camera did not name. */
+int onvif_snapshot(struct onvif_dev *d, struct mbuf **jpegp)
+{
+	char body[256];
+	struct strbuf sb = {d->snapshot, sizeof(d->snapshot), NULL};
+	struct mbuf *mb;
+	struct sink k;
+	long code = 0;
+	int err = 0;
+
+	if (!d->snapshot[0]) {
+		re_snprintf(body, sizeof(body), "<GetSnapshotUri xmlns=\""
+			    NS_TRT "\"><ProfileToken>%s</ProfileToken>"
+			    "</GetSnapshotUri>", d->profile);
+		err = request(d, d->media, body, p_uri, &sb);
+		if (err) {
+			d->snapshot[0] = '\0';
+			return err;
+		}
+	}
+	mb = mbuf_alloc(64 * 1024);
+	if (!mb)
+		return ENOMEM;
+	k = (struct sink){mb, SNAP_MAX};
+	err = transfer(d, d->snapshot, NULL, NULL,
+		       (long)(CURLAUTH_DIGEST | CURLAUTH_BASIC), &k, &code);
+	if (!err && code != 200) {
+		re_snprintf(d->why, sizeof(d->why), "snapshot: HTTP %ld",
+			    code);
+		err = EPROTO;
+	}
+	if (!err && !is_jpeg(mb)) {
+		str_ncpy(d->why, "snapshot is not a JPEG", sizeof(d->why));
+		err = EBADMSG;
+	}
+	if (err) {
+		mem_deref(mb);
+		d->snapshot[0] = '\0';   /* asked again next time */
+	}
+	else
+		*jpegp = mb;
+	return err;
 }

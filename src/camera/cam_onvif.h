@@ -14,6 +14,8 @@ struct onvif_dev {
 	char device[ONVIF_URL_MAX];    /* device service XAddr        */
 	char media[ONVIF_URL_MAX];
 	char ptz[ONVIF_URL_MAX];
+	char snapshot[ONVIF_URL_MAX];  /* GetSnapshotUri, "" until asked */
+	bool services;                 /* addresses from GetServices    */
 	char profile[ONVIF_TOK_MAX];   /* first media profile          */
 	long offset_s;                 /* device clock - ours          */
 	const char *user, *pass;       /* NULL: no authentication      */
@@ -56,6 +58,9 @@ struct onvif_status {
 int  onvif_status(struct onvif_dev *d, struct onvif_status *st);
 int  onvif_set_preset(struct onvif_dev *d, const char *name,
 		      char *token, size_t tsz);
+/* The camera's own JPEG: GetSnapshotUri once, then an HTTP GET with the
+ * camera's credentials (digest or basic).  *jpegp: a new mbuf. */
+int  onvif_snapshot(struct onvif_dev *d, struct mbuf **jpegp);
 
 /* WS-Discovery (SOAP over UDP): a Probe for NetworkVideoTransmitters,
  * and the ProbeMatches it brings */
@@ -75,6 +80,8 @@ int  onvif_parse_time(const uint8_t *p, size_t n, time_t *t,
 		      char *why, size_t wsz);
 int  onvif_parse_caps(const uint8_t *p, size_t n, char *media, char *ptz,
 		      size_t usz, char *why, size_t wsz);
+int  onvif_parse_services(const uint8_t *p, size_t n, char *media,
+			  char *ptz, size_t usz, char *why, size_t wsz);
 int  onvif_parse_profile(const uint8_t *p, size_t n, char *tok,
 			 size_t tsz, char *why, size_t wsz);
 int  onvif_parse_uri(const uint8_t *p, size_t n, char *uri, size_t usz,

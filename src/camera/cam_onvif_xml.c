@@ -168,6 +168,47 @@ int onvif_parse_caps(const uint8_t *p, size_t n, char *media, char *ptz,
 }
 
 
+/* GetServices: each Service's Namespace and XAddr.  The media (ver10)
+ * and PTZ (ver20) addresses are taken; a device that lists no media
+ * service is EBADMSG, so the caller falls back to GetCapabilities. */
+int onvif_parse_services(const uint8_t *p, size_t n, char *media, char *ptz,
+			 size_t usz, char *why, size_t wsz)
+{
+	static const char ns_media[] = "http://www.onvif.org/ver10/media/wsdl";
+	static const char ns_ptz[] = "http://www.onvif.org/ver20/ptz/wsdl";
+	xmlDoc *doc;
+	xmlNode *body, *resp, *e;
+	int err = open_doc(&doc, &body, p, n, why, wsz);
+
+	if (err)
+		return err;
+	media[0] = ptz[0] = '\0';
+	resp = find(body, "GetServicesResponse", 0);
+	for (e = resp ? resp->children : NULL; e; e = e->next) {
+		char ns[96], xa[ONVIF_URL_MAX];
+		char *out;
+
+		if (e->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)e->name, "Service") ||
+		    !text(ns, sizeof(ns), find(e->children, "Namespace", 0)))
+			continue;
+		out = !strcmp(ns, ns_media) ? media :
+			!strcmp(ns, ns_ptz) ? ptz : NULL;
+		if (out && !out[0] &&
+		    text(xa, sizeof(xa), find(e->children, "XAddr", 0)) &&
+		    !strncmp(xa, "http", 4) && strlen(xa) < usz)
+			str_ncpy(out, xa, usz);
+	}
+	if (!resp)
+		err = why_set(why, wsz, EBADMSG, "no GetServicesResponse",
+			      NULL);
+	else if (!media[0])
+		err = why_set(why, wsz, EBADMSG, "no media service", NULL);
+	xmlFreeDoc(doc);
+	return err;
+}
+
+
 int onvif_parse_profile(const uint8_t *p, size_t n, char *tok, size_t tsz,
 			char *why, size_t wsz)
 {

@@ -55,6 +55,8 @@ struct result {
 	struct onvif_preset presets[CAM_PRESETS_MAX];
 	size_t presetc;
 	struct onvif_status st;
+	bool has_ptz;              /* setup: the device has a PTZ service */
+	struct mbuf *jpeg;         /* snapshot                            */
 };
 
 
@@ -67,9 +69,13 @@ static void run(struct cam_ptz *w, const struct job *j, struct result *r)
 	case JOB_SETUP:
 		r->err = onvif_setup(d, r->rtsp, w->want_uri ?
 				     sizeof(r->rtsp) : 0);
-		if (!r->err && d->ptz[0])
+		r->has_ptz = !r->err && d->ptz[0];
+		if (r->has_ptz)
 			r->err = onvif_presets(d, r->presets,
 					       CAM_PRESETS_MAX, &r->presetc);
+		break;
+	case JOB_SNAPSHOT:
+		r->err = onvif_snapshot(d, &r->jpeg);
 		break;
 	case JOB_MOVE:
 		r->err = onvif_move(d, j->v[0], j->v[1], j->v[2],
@@ -226,45 +232,66 @@ static const char *job_name(enum cam_job_type t)
 	static const char *names[] = {"", "setup", "move", "stop", "presets",
 				      "goto preset", "set preset",
 				      "absolute move", "relative move",
-				      "status"};
+				      "status", "snapshot"};
 
 	return (size_t)t < ARRAY_SIZE(names) ? names[t] : "?";
+}
+
+
+static void presets_take(struct cam *c, const struct result *r)
+{
+	c->presetc = min(r->presetc, (size_t)CAM_PRESETS_MAX);
+	for (size_t i = 0; i < c->presetc; i++) {
+		str_ncpy(c->presets[i].token, r->presets[i].token, CAM_ID_MAX);
+		str_ncpy(c->presets[i].name, r->presets[i].name, CAM_ID_MAX);
+	}
+}
+
+
+static void setup_done(struct cam *c, const struct result *r)
+{
+	if (!r->err && c->adopted)
+		c->ptz = r->has_ptz;   /* learnt, no config says otherwise */
+	if (c->probing && !cam_adopt_probed(c, r->err, r->why))
+		return;   /* refused: c is gone */
+	if (!r->err && r->rtsp[0])
+		cam_stream_uri(c, r->rtsp);
+}
+
+
+static struct cam *cam_known(struct cam_reg *reg, const struct cam *c)
+{
+	for (struct le *le = list_head(&reg->cams); le; le = le->next) {
+		if (le->data == c)
+			return le->data;
+	}
+	return NULL;
 }
 
 
 void cam_ptz_result(struct cam_reg *reg, void *data)
 {
 	struct result *r = data;
-	struct cam *c = r->cam;
-
 	/* the camera may be gone (reload): only accept a known one */
-	for (struct le *le = list_head(&reg->cams); le; le = le->next) {
-		if (le->data != c)
-			continue;
-		if (r->err)
-			log_warn(MOD, "%s: ONVIF %s failed: %s", c->id,
-				 job_name(r->type), r->why);
-		if (!r->err && r->type == JOB_STATUS) {
-			c->pos_known = true;
-			c->pos[0] = r->st.pan;
-			c->pos[1] = r->st.tilt;
-			c->pos[2] = r->st.zoom;
-			c->pos_moving = r->st.moving;
-		}
-		if (!r->err && r->type == JOB_SETUP && r->rtsp[0])
-			cam_stream_uri(c, r->rtsp);
-		if (!r->err && (r->type == JOB_SETUP ||
-				r->type == JOB_PRESETS ||
-				r->type == JOB_SET_PRESET)) {
-			c->presetc = min(r->presetc, (size_t)CAM_PRESETS_MAX);
-			for (size_t i = 0; i < c->presetc; i++) {
-				str_ncpy(c->presets[i].token,
-					 r->presets[i].token, CAM_ID_MAX);
-				str_ncpy(c->presets[i].name,
-					 r->presets[i].name, CAM_ID_MAX);
-			}
-		}
-		break;
+	struct cam *c = cam_known(reg, r->cam);
+
+	if (c && r->err)
+		log_warn(MOD, "%s: ONVIF %s failed: %s", c->id,
+			 job_name(r->type), r->why);
+	if (c && !r->err && r->type == JOB_STATUS) {
+		c->pos_known = true;
+		c->pos[0] = r->st.pan;
+		c->pos[1] = r->st.tilt;
+		c->pos[2] = r->st.zoom;
+		c->pos_moving = r->st.moving;
 	}
+	if (c && !r->err && (r->type == JOB_SETUP || r->type == JOB_PRESETS ||
+			     r->type == JOB_SET_PRESET))
+		presets_take(c, r);
+	if (c && r->type == JOB_SNAPSHOT)
+		cam_snap_done(c, r->err, r->why, r->jpeg);
+	if (c && r->type == JOB_SETUP)
+		setup_done(c, r);   /* last: a failed adoption frees c */
+	mem_deref(r->jpeg);
 	free(r);
 }

@@ -89,6 +89,27 @@ static const char *migrations[] = {
 	" status TEXT NOT NULL);"
 	"CREATE INDEX recordings_start ON recordings(start);"
 	"CREATE INDEX recordings_resource ON recordings(resource, start);",
+
+	/* 3: cameras (src/camera/cam_store.c): video wall routes, cameras
+	 * adopted from WS-Discovery, PTZ locks held (a Stop at start) */
+	"CREATE TABLE cam_wall("
+	" tile TEXT PRIMARY KEY,"
+	" camera TEXT NOT NULL,"
+	" updated INTEGER NOT NULL);"
+	"CREATE TABLE cam_adopted("
+	" id TEXT PRIMARY KEY,"
+	" name TEXT NOT NULL,"
+	" onvif TEXT NOT NULL,"
+	" roles TEXT NOT NULL,"
+	" endpoint TEXT,"
+	" operator TEXT,"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE cam_locks("
+	" camera TEXT PRIMARY KEY,"
+	" operator TEXT NOT NULL,"
+	" position TEXT NOT NULL,"
+	" priority INTEGER NOT NULL,"
+	" since INTEGER NOT NULL);",
 };
 
 

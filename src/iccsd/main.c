@@ -436,7 +436,7 @@ static int start(void)
 			       d.paudio, d.media, d.tgs, d.phone};
 	ctx.rec = d.rec;
 	ctx.rcalls = d.rcalls;
-	err = cam_reg_alloc(&d.cams, d.conf, d.audit);
+	err = cam_reg_alloc(&d.cams, d.conf, d.audit, d.store);
 	if (err) {
 		log_error(MOD, "cannot start the cameras: %m", err);
 		return err;

@@ -6,7 +6,7 @@
 // page, which follows changes live.
 import assert from 'node:assert/strict';
 import { test, before, after } from 'node:test';
-import { PASSWORD, startIccs, waitFor } from '../lib/harness.mjs';
+import { PASSWORD, startIccs, waitFor, freePort } from '../lib/harness.mjs';
 import { startCameras, camerasYaml, replaceCameras }
   from '../lib/cameras.mjs';
 import { launchBrowser, loginInNewPage } from './lib.mjs';
@@ -14,7 +14,10 @@ import { launchBrowser, loginInNewPage } from './lib.mjs';
 let sim; let h; let browser; let vic; let sue;
 
 before(async () => {
-  sim = await startCameras({ count: 2, names: ['Alpha', 'Bravo'] });
+  const disc = await freePort();
+  // the third camera is only found by WS-Discovery (and adopted)
+  sim = await startCameras({ count: 3, names: ['Alpha', 'Bravo', 'Delta'],
+    args: ['--discovery', `127.0.0.1:${disc}`] });
   h = await startIccs({
     configPatch: (t) => replaceCameras(t, camerasYaml(sim, [
       { id: 'cam-a', name: 'Alpha Street', idx: 1, onvif: true, rtsp: true,
@@ -23,10 +26,13 @@ before(async () => {
     ]) + `wall_tiles:
   - {id: tile-1, name: Wall 1, roles: [cctv, supervisor], wall: main, index: 1}
   - {id: tile-2, name: Wall 2, roles: [cctv, supervisor], wall: main, index: 2}
+cctv:
+  discovery: "127.0.0.1:${disc}"
 `),
   });
   await h.addOperator('vic', ['cctv'], PASSWORD, { ptzPriority: 10 });
   await h.addOperator('sue', ['supervisor'], PASSWORD, { ptzPriority: 50 });
+  await h.addOperator('ann', ['supervisor', 'admin']);
   browser = await launchBrowser(h,
     ['--autoplay-policy=no-user-gesture-required']);
   vic = await loginInNewPage(browser, h, 'vic', PASSWORD, 'P1');
@@ -158,17 +164,58 @@ test('presets: save the view, move away, go back to it', async () => {
     here, 5000, 'back at the preset');
 });
 
-test('snapshot: a PNG of the picture is downloaded', async () => {
-  const { page } = vic;
+async function snapshotFile(page) {
   const [dl] = await Promise.all([
     page.waitForEvent('download'),
     page.click('#cam-snapshot'),
   ]);
-  assert.match(dl.suggestedFilename(), /^cam-a-.*\.png$/);
-  const file = await dl.path();
-  const buf = (await import('node:fs')).readFileSync(file);
-  assert.deepEqual([...buf.subarray(1, 4)], [0x50, 0x4e, 0x47]);   // PNG
-  assert.ok(buf.length > 5000, `${buf.length} bytes`);
+  const buf = (await import('node:fs')).readFileSync(await dl.path());
+  return { name: dl.suggestedFilename(), buf };
+}
+
+test('snapshot: the camera\'s own JPEG (ONVIF, through iccsd)',
+  async () => {
+  const { page } = vic;
+  const n0 = (await sim.state()).cameras[0].snapshots;
+  const a = await snapshotFile(page);
+  assert.match(a.name, /^cam-a-.*\.jpg$/);
+  assert.deepEqual([...a.buf.subarray(0, 3)], [0xff, 0xd8, 0xff]);  // JPEG
+  assert.ok(a.buf.length > 5000, `${a.buf.length} bytes`);
+  assert.equal((await sim.state()).cameras[0].snapshots, n0 + 1);
+});
+
+test('discovery: an admin adopts a found device; it is listed for ' +
+  'everyone and shows its picture.  Snapshot of a camera without ONVIF: ' +
+  'the frame shown, as PNG', async () => {
+  const ann = await loginInNewPage(browser, h, 'ann', PASSWORD, 'P3');
+  const ap = ann.page;
+  // (Chromium lets a page download once without asking: a new page)
+  await ap.click('.cam-item[data-camera="cam-b"]');
+  await ap.waitForSelector('.cam-tile.cam-active[data-state="live"]' +
+    '[data-camera="cam-b"]', { timeout: 15000 });
+  const b = await snapshotFile(ap);
+  assert.match(b.name, /^cam-b-.*\.png$/);
+  assert.deepEqual([...b.buf.subarray(1, 4)], [0x50, 0x4e, 0x47]);  // PNG
+  await ap.click('#cam-discover');
+  const adopt = ap.locator('#cam-disc [data-adopt="cam-delta"]');
+  await adopt.waitFor({ timeout: 10000 });
+  // a configured ONVIF camera is named, not offered
+  assert.equal(await ap.locator('#cam-disc .pill:text("cam-a")').count(), 1);
+  assert.equal(await ap.locator('#cam-disc [data-adopt="cam-alpha"]')
+    .count(), 0);
+  await adopt.click();
+  await ap.waitForSelector('#cam-disc .pill:text("cam-delta")',
+    { timeout: 15000 });
+  // vic (no admin) sees it in the list, and its picture
+  const item = vic.page.locator('.cam-item[data-camera="cam-delta"]');
+  await item.waitFor({ timeout: 10000 });
+  await item.click();
+  await vic.page.waitForSelector('.cam-tile.cam-active[data-state="live"]' +
+    '[data-camera="cam-delta"]', { timeout: 15000 });
+  await vic.page.click('.cam-item[data-camera="cam-a"]');
+  await vic.page.waitForSelector('.cam-tile.cam-active[data-state="live"]' +
+    '[data-camera="cam-a"]');
+  await ap.close();
 });
 
 test('a higher-priority colleague takes the lock; the first is told',

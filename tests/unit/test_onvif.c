@@ -84,6 +84,35 @@ static void test_parse_caps(void **state)
 }
 
 
+/* Media2 and imaging are not Media ver10: skipped; no media: EBADMSG,
+ * which sends the client to GetCapabilities */
+static void test_parse_services(void **state)
+{
+	const char *x = ENV("<d:GetServicesResponse><d:Service><d:Namespace>"
+		"http://www.onvif.org/ver20/media/wsdl</d:Namespace><d:XAddr>"
+		"http://10.0.0.9/onvif/media2</d:XAddr></d:Service><d:Service>"
+		"<d:Namespace>http://www.onvif.org/ver20/ptz/wsdl</d:Namespace>"
+		"<d:XAddr>http://10.0.0.9/onvif/PTZ</d:XAddr></d:Service>"
+		"<d:Service><d:Namespace>http://www.onvif.org/ver10/media/wsdl"
+		"</d:Namespace><d:XAddr> http://10.0.0.9/onvif/Media"
+		"</d:XAddr></d:Service></d:GetServicesResponse>");
+	const char *y = ENV("<d:GetServicesResponse><d:Service><d:Namespace>"
+		"http://www.onvif.org/ver20/ptz/wsdl</d:Namespace><d:XAddr>"
+		"http://10.0.0.9/onvif/PTZ</d:XAddr></d:Service>"
+		"</d:GetServicesResponse>");
+	char media[128], ptz[128], why[128];
+
+	(void)state;
+	assert_int_equal(onvif_parse_services(P(x), media, ptz, sizeof(media),
+					      why, sizeof(why)), 0);
+	assert_string_equal(media, "http://10.0.0.9/onvif/Media");
+	assert_string_equal(ptz, "http://10.0.0.9/onvif/PTZ");
+	assert_int_equal(onvif_parse_services(P(y), media, ptz, sizeof(media),
+					      why, sizeof(why)), EBADMSG);
+	assert_string_equal(why, "no media service");
+}
+
+
 static void test_parse_fault(void **state)
 {
 	const char *x = ENV("<env:Fault><env:Code><env:Value>env:Sender"
@@ -156,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_digest_vector),
 		cmocka_unit_test(test_envelope),
 		cmocka_unit_test(test_parse_caps),
+		cmocka_unit_test(test_parse_services),
 		cmocka_unit_test(test_parse_fault),
 		cmocka_unit_test(test_parse_junk),
 		cmocka_unit_test(test_parse_time_presets),

@@ -106,18 +106,35 @@ function holdButton(text, label, v, send) {
   return b;
 }
 
-function snapshot(video, name) {
-  if (!video.videoWidth) return;
+function download(blob, name, ext) {
+  const a = h('a', { href: URL.createObjectURL(blob),
+    download: `${name}-${new Date().toISOString()}.${ext}` });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+// The camera's own JPEG, fetched by iccsd with the camera's account (the
+// browser never learns it); a camera without ONVIF (409): the frame shown
+async function snapshot(token, video, name) {
+  const r = await fetch(`/api/v1/cameras/${encodeURIComponent(name)}/` +
+    'snapshot', { headers: { Authorization: `Bearer ${token}` } })
+    .catch(() => null);
+  if (r && r.ok) return download(await r.blob(), name, 'jpg');
+  if (!r || r.status !== 409 || !video.videoWidth) {
+    const e = r && await r.json().catch(() => null);
+    throw new Error((e && e.error && e.error.reason) || 'no snapshot');
+  }
   const c = document.createElement('canvas');
   c.width = video.videoWidth;
   c.height = video.videoHeight;
   c.getContext('2d').drawImage(video, 0, 0);
-  c.toBlob((blob) => {
-    const a = h('a', { href: URL.createObjectURL(blob),
-      download: `${name}-${new Date().toISOString()}.png` });
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
-  }, 'image/png');
+  c.toBlob((blob) => download(blob, name, 'png'), 'image/png');
+}
+
+// The name a discovered device gives itself (scope onvif://.../name/X)
+function scopeName(scopes) {
+  const m = /onvif:\/\/www\.onvif\.org\/name\/(\S+)/.exec(scopes || '');
+  return m ? decodeURIComponent(m[1]) : '';
 }
 
 export default {
@@ -183,17 +200,56 @@ export default {
             action: 'set', name: presetName.value.trim() }));
           presetName.value = '';
           setTimeout(loadPresets, 500);
-        } }),
+        } }));
+    // every camera has a snapshot, fixed ones too (the PTZ bar hides)
+    const camBar = h('div', { class: 'cam-ptz' },
       h('button', { type: 'button', class: 'btn', text: 'Snapshot',
         id: 'cam-snapshot', onclick: () => {
           const t = tiles[active];
-          if (t && t.camera) snapshot(t.video, t.camera);
+          if (t && t.camera) {
+            snapshot(control.token, t.video, t.camera).catch((e) =>
+              toast(e.message, { kind: 'warn', title: 'Snapshot' }));
+          }
         } }),
       switchOut);
 
+    // WS-Discovery: devices found on the network; an admin adopts one
+    const discList = h('ul', { class: 'cam-list', id: 'cam-disc' });
+    const discBtn = h('button', { type: 'button', class: 'btn btn-small',
+      text: 'Find cameras', id: 'cam-discover', onclick: async () => {
+        fill(discList, h('li', { class: 'muted', text: 'Searching…' }));
+        if (!await request('camera.discover', {})) {
+          fill(discList, h('li', { class: 'muted', text: 'Cannot search' }));
+        }
+      } });
+    const canAdopt = (sess.roles || []).includes('admin');
+    function showFound(devices) {
+      fill(discList, ...devices.map((d) => {
+        const name = scopeName(d.scopes) || d.xaddr;
+        const id = `cam-${name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}`;
+        return h('li', { class: 'cam-found', 'data-xaddr': d.xaddr },
+          h('span', { text: name, title: d.xaddr }),
+          d.camera ? h('span', { class: 'pill', text: d.camera }) :
+            canAdopt ? h('button', { type: 'button',
+              class: 'btn btn-small', text: 'Adopt', 'data-adopt': id,
+              onclick: async (ev) => {
+                ev.target.disabled = true;
+                const r = await control.request('camera.adopt', {
+                  camera: id, name, xaddr: d.xaddr,
+                  ...(d.endpoint ? { endpoint: d.endpoint } : {}) })
+                  .catch((e) => { toast(e.reason || e.message,
+                    { kind: 'warn', title: 'Adopt' }); return null; });
+                if (!r) ev.target.disabled = false;
+              } }) : null);
+      }));
+      if (!devices.length) {
+        fill(discList, h('li', { class: 'muted', text: 'No device found' }));
+      }
+    }
+
     el.append(h('div', { class: 'cam-panel' },
-      h('div', { class: 'cam-side' }, search, list),
-      h('div', { class: 'cam-main' }, grid, lockLine, ptz)));
+      h('div', { class: 'cam-side' }, search, list, discBtn, discList),
+      h('div', { class: 'cam-main' }, grid, lockLine, ptz, camBar)));
 
     function update(cam) {
       if (!cam || !cam.id) return;
@@ -292,7 +348,22 @@ export default {
       }),
       control.on('camera.status', (d) => {
         const cam = cams.get(d.camera);
-        if (cam) { cam.online = d.online; showList(); }
+        if (cam && d.removed) cams.delete(d.camera);
+        else if (cam) cam.online = d.online;
+        if (cam) { showList(); showLock(); }
+      }),
+      control.on('camera.discovered', (d) => showFound(d.devices || [])),
+      control.on('camera.adopted', async (d) => {
+        toast(d.ok ? `Camera ${d.camera} adopted` :
+          `${d.camera} not adopted: ${d.reason}`,
+        { kind: d.ok ? 'info' : 'warn', title: 'Cameras' });
+        const r = d.ok && await request('camera.list', {});
+        for (const c of (r && r.cameras) || []) cams.set(c.id, c);
+        const btn = discList.querySelector(`[data-adopt="${d.camera}"]`);
+        if (btn && d.ok) btn.replaceWith(h('span', { class: 'pill',
+          text: d.camera }));
+        else if (btn) btn.disabled = false;
+        showList();
       }),
     ];
     return () => {
