@@ -308,7 +308,9 @@ int api_op_rec_recall(struct api_req *r, const json_t *msg, json_t **res,
 	}
 	else {
 		str_ncpy(obj, tg, sizeof(obj));
-		q = json_pack("{s:s, s:I}", "resource", tg, "limit", count);
+		/* what went out or came in on tg itself: a transmission
+		 * patched across is recorded on both sides, once each */
+		q = json_pack("{s:s, s:I}", "on", tg, "limit", count);
 		err = q ? rec_search(r->api->ctx.rec, q, &rows) : ENOMEM;
 		json_decref(q);
 	}

@@ -189,7 +189,7 @@ static void operator_at(struct rec *r, const char *pos, char *buf,
 						&s, NULL) != SQLITE_OK)
 		return;
 
-	sqlite3_bind_text(s, 1, pos, -1, SQLITE_TRANSIENT);
+	store_bind_text(s, 1, pos);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
 		str_ncpy(buf, (const char *)sqlite3_column_text(s, 0), sz);
 	sqlite3_finalize(s);
@@ -201,6 +201,32 @@ static const char *jstr(const json_t *o, const char *k)
 	const char *v = json_string_value(json_object_get(o, k));
 
 	return v ? v : "";
+}
+
+
+/* A patch carrying voice between this talkgroup and its peer: out, this
+ * side's talker; in, the peer's radio or the position keying it there */
+static void floor_patch(struct rec_floor *f, const json_t *p)
+{
+	const char *carrying = jstr(p, "carrying");
+
+	if (!strcmp(carrying, "out"))
+		f->carry = REC_CARRY_OUT;
+	else if (!strcmp(carrying, "in"))
+		f->carry = REC_CARRY_IN;
+	else
+		return;
+
+	str_ncpy(f->patch, jstr(p, "id"), sizeof(f->patch));
+	str_ncpy(f->peer, jstr(p, "with"), sizeof(f->peer));
+	if (f->carry == REC_CARRY_OUT)
+		return;
+	if (!f->position[0])
+		str_ncpy(f->position, jstr(p, "holder"), sizeof(f->position));
+	if (!f->position[0]) {
+		str_ncpy(f->ctalker, jstr(p, "talker"), sizeof(f->ctalker));
+		str_ncpy(f->calias, jstr(p, "alias"), sizeof(f->calias));
+	}
 }
 
 
@@ -223,6 +249,7 @@ static void floor_handler(const char *event, json_t *data, void *arg)
 		str_ncpy(f.alias, jstr(fl, "alias"), sizeof(f.alias));
 	}
 	str_ncpy(f.position, jstr(fl, "holder"), sizeof(f.position));
+	floor_patch(&f, json_object_get(data, "patch"));
 	operator_at(r, f.position, f.operator_, sizeof(f.operator_));
 	rec_thr_floor(r->thr, &f);
 }

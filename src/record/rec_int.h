@@ -53,9 +53,18 @@ bool rec_ring_put(struct rec_ring *rg, const char *stream, uint8_t dir,
 const struct rec_frame *rec_ring_peek(struct rec_ring *rg);
 void rec_ring_pop(struct rec_ring *rg);
 
+/* Which way a patch carries a resource's voice (rec_floor.carry) */
+enum rec_carry {
+	REC_CARRY_NONE = 0,
+	REC_CARRY_OUT,                /* this side's talker to the peer  */
+	REC_CARRY_IN,                 /* the peer's talker onto this one */
+};
+
 /* Who talks on a resource (main -> recorder): from the floor events of
  * talkgroups, and for a call leg (resource "call-<id>") the caller as
- * talker and the answering position */
+ * talker and the answering position.  Across a patch, what this side
+ * transmits may be the peer's talker (carry IN): ctalker, or the
+ * dispatcher keying the peer in position. */
 struct rec_floor {
 	struct le le;
 	char resource[REC_ID];
@@ -63,6 +72,11 @@ struct rec_floor {
 	char alias[REC_ID];
 	char position[REC_ID];        /* position holding PTT, or ""    */
 	char operator_[REC_ID];
+	enum rec_carry carry;
+	char patch[REC_ID];           /* patch id while carrying        */
+	char peer[REC_ID];            /* the patch's other talkgroup    */
+	char ctalker[REC_TALKER];     /* carry IN: the peer's talker    */
+	char calias[REC_ID];
 };
 
 /* Out of the recorder thread (recorder -> main) */
@@ -85,6 +99,9 @@ struct rec_out {
 	char alias[REC_ID];
 	char position[REC_ID];
 	char operator_[REC_ID];
+	char patch[REC_ID];           /* carried across a patch: its id */
+	char peer[REC_ID];            /* ... the patch's other side     */
+	char source[REC_ID];          /* ... the talkgroup it came from */
 	int64_t start_ms, end_ms;
 	uint64_t frames, bytes;
 	char sha256[65];

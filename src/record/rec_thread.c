@@ -225,6 +225,40 @@ static const struct {
 };
 
 
+/* Which patch carried a recording, when one did */
+static void meta_patch(struct rec_out *m, bool tx, const struct rec_floor *fl)
+{
+	if (fl->carry == REC_CARRY_NONE || (!tx && fl->carry == REC_CARRY_IN))
+		return;               /* not carried: a collision on the far side */
+
+	str_ncpy(m->patch, fl->patch, sizeof(m->patch));
+	str_ncpy(m->peer, fl->peer, sizeof(m->peer));
+	str_ncpy(m->source, fl->carry == REC_CARRY_IN ? fl->peer :
+		 m->resource, sizeof(m->source));
+}
+
+
+/* Who talked in a recording, from the floor of its resource: received,
+ * the radio; transmitted, the position keying it, or across a patch
+ * the far side's radio or position */
+static void meta_floor(struct rec_out *m, bool tx, const struct rec_floor *fl)
+{
+	if (tx) {
+		str_ncpy(m->position, fl->position, sizeof(m->position));
+		str_ncpy(m->operator_, fl->operator_, sizeof(m->operator_));
+		if (fl->carry == REC_CARRY_IN) {
+			str_ncpy(m->talker, fl->ctalker, sizeof(m->talker));
+			str_ncpy(m->alias, fl->calias, sizeof(m->alias));
+		}
+	}
+	else {
+		str_ncpy(m->talker, fl->talker, sizeof(m->talker));
+		str_ncpy(m->alias, fl->alias, sizeof(m->alias));
+	}
+	meta_patch(m, tx, fl);
+}
+
+
 static void meta_fill(struct rec_thr *t, struct rec_open *o)
 {
 	struct rec_out *m = &o->meta;
@@ -251,16 +285,8 @@ static void meta_fill(struct rec_thr *t, struct rec_open *o)
 	m->start_ms = o->start_ms;
 
 	fl = floor_find(t, m->resource);
-	if (!fl)
-		return;
-	if (o->dir) {
-		str_ncpy(m->position, fl->position, sizeof(m->position));
-		str_ncpy(m->operator_, fl->operator_, sizeof(m->operator_));
-	}
-	else {
-		str_ncpy(m->talker, fl->talker, sizeof(m->talker));
-		str_ncpy(m->alias, fl->alias, sizeof(m->alias));
-	}
+	if (fl)
+		meta_floor(m, o->dir, fl);
 }
 
 
@@ -380,20 +406,16 @@ static void floor_apply(struct rec_thr *t, struct rec_floor *nf)
 		if (strcmp(m->resource, nf->resource))
 			continue;
 
-		if (o->dir && !m->position[0]) {
-			str_ncpy(m->position, nf->position,
-				 sizeof(m->position));
-			str_ncpy(m->operator_, nf->operator_,
-				 sizeof(m->operator_));
-		}
-		else if (!o->dir && !m->talker[0]) {
-			str_ncpy(m->talker, nf->talker, sizeof(m->talker));
-			str_ncpy(m->alias, nf->alias, sizeof(m->alias));
+		if (!m->talker[0] && !m->position[0]) {
+			meta_floor(m, o->dir, nf);
 		}
 		else if (!o->dir && nf->talker[0] &&
 			 strcmp(m->talker, nf->talker)) {
 			/* another radio took the floor: a new recording */
 			rec_close(t, o);
+		}
+		else if (!m->patch[0]) {
+			meta_patch(m, o->dir, nf);
 		}
 	}
 }

@@ -33,7 +33,10 @@ function download(rec, b64) {
 function row(rec, act) {
   return h('tr', { 'data-rec': String(rec.id), 'data-file': rec.file },
     h('td', { text: shortLocal(rec.start), title: stampUtc(rec.start) }),
-    h('td', { text: rec.resource }),
+    h('td', { class: 'rec-resource', text: rec.resource + (rec.patch
+      ? (rec.source && rec.source !== rec.resource
+        ? ` (patched from ${rec.source})` : ` (patched to ${rec.peer})`)
+      : '') }),
     h('td', { text: rec.direction === 'tx' ? 'sent' : 'received' }),
     h('td', { class: 'rec-who', text: rec.alias || rec.talker ||
       rec.operator || rec.position || '' }),
