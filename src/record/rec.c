@@ -43,6 +43,7 @@ struct rec {
 	struct bus_sub *sub;          /* radio.floor                    */
 	struct bus_sub *sub_call;     /* call.update                    */
 	struct mqueue *mq;
+	struct rec_replay *replay;
 
 	pthread_mutex_t lock;         /* guards outl                    */
 	struct list outl;             /* struct rec_out, malloc'd       */
@@ -286,6 +287,7 @@ static void destructor(void *arg)
 	 * frees it first): nothing writes into the ring any more */
 	mem_deref(r->sub);
 	mem_deref(r->sub_call);
+	mem_deref(r->replay);
 	rec_thr_stop(r->thr);
 	outs_take(r);   /* what the thread closed on its way out */
 	mem_deref(r->mq);
@@ -332,6 +334,8 @@ int rec_alloc(struct rec **rp, const struct conf *cf, struct store *st,
 	err = rec_ring_init(&r->ring, REC_RING);
 	if (!err)
 		err = mqueue_alloc(&r->mq, mq_handler, r);
+	if (!err)
+		err = rec_replay_alloc(&r->replay, r->dir);
 	if (!err)
 		err = rec_thr_start(&r->thr, r->dir, cf->rec_min_free_mb,
 				    &r->ring, out_handler, r);
@@ -385,6 +389,16 @@ int rec_search(struct rec *r, const json_t *q, json_t **arrp)
 json_t *rec_get(struct rec *r, int64_t id)
 {
 	return r ? rec_index_get(r->store, id) : NULL;
+}
+
+
+int rec_replay(struct rec *r, const json_t *rows, bool mix,
+	       const char *tag, rec_replay_h *h, void *arg)
+{
+	if (!r)
+		return EINVAL;
+
+	return rec_replay_start(r->replay, r->dir, rows, mix, tag, h, arg);
 }
 
 

@@ -37,6 +37,15 @@ json_t *rec_get(struct rec *r, int64_t id);
 /* Full path of a recording's file, into buf */
 int  rec_path(struct rec *r, const char *file, char *buf, size_t sz);
 
+/* Replay: decode rows (as searched: newest first) into one 16 kHz WAV
+ * off the main loop, one after the other (oldest first) or mixed on
+ * their own timeline; then h(err, wav, arg) on the main loop, arg
+ * referenced until then.  At once: ENOENT when a file is missing,
+ * EBUSY when too many replays wait. */
+typedef void (rec_replay_h)(int err, const char *wav, void *arg);
+int  rec_replay(struct rec *r, const json_t *rows, bool mix,
+		const char *tag, rec_replay_h *h, void *arg);
+
 /* Decode a recording to 16 kHz mono PCM (a malloc'd array: free()) */
 int  rec_decode_file(const char *path, int16_t **pcmp, size_t *np);
 /* Write pcm as a 16 kHz mono WAV (for media_play) */

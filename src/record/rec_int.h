@@ -137,6 +137,14 @@ unsigned rec_thr_open_count(struct rec_thr *t);
 int  rec_index_add(struct store *st, const struct rec_out *o,
 		   const char *site, const char *node);
 
+/* rec_replay.c: the replay worker (decodes off the main loop) */
+struct rec_replay;
+int  rec_replay_alloc(struct rec_replay **rpp, const char *recdir);
+int  rec_replay_start(struct rec_replay *rp, const char *recdir,
+		      const json_t *rows, bool mix, const char *tag,
+		      void (*h)(int err, const char *wav, void *arg),
+		      void *arg);
+
 /* rec_util.c */
 void rec_sha256_hex(const uint8_t md[32], char hex[65]);
 int  rec_sha256_file(const char *path, char hex[65]);
