@@ -294,20 +294,61 @@ int api_op_rec_recall(struct api_req *r, const json_t *msg, json_t **res,
 }
 
 
-/* The file itself with its metadata, base64 in the reply (a recording
- * of a minute is ~180 kB) */
+/* A recording's file into a new mbuf (at most 16 MB: an hour is ~11 MB) */
+static int file_read(const char *path, struct mbuf **mbp)
+{
+	struct mbuf *mb = NULL;
+	FILE *f = fopen(path, "rb");
+	long flen;
+	int err = 0;
+
+	if (!f)
+		return ENOENT;
+	if (fseek(f, 0, SEEK_END) || (flen = ftell(f)) < 0 ||
+	    flen > 16 * 1024 * 1024 || fseek(f, 0, SEEK_SET))
+		err = EFBIG;
+	else if (!(mb = mbuf_alloc((size_t)flen + 1)))
+		err = ENOMEM;
+	else if (fread(mb->buf, 1, (size_t)flen, f) != (size_t)flen)
+		err = EIO;
+	else
+		mb->end = (size_t)flen;
+	(void)fclose(f);
+
+	if (err)
+		mem_deref(mb);
+	else
+		*mbp = mb;
+	return err;
+}
+
+
+/* Base64 of the bytes, for the JSON of the WSS reply */
+static json_t *b64_json(const struct mbuf *mb)
+{
+	size_t blen = 4 * (mb->end / 3 + 1) + 4;
+	char *b64 = malloc(blen + 1);
+	json_t *j = NULL;
+
+	if (b64 && !base64_encode(mb->buf, mb->end, b64, &blen))
+		j = json_stringn(b64, blen);
+	free(b64);
+	return j;
+}
+
+
+/* The file itself with its metadata: over WSS base64 in the reply (a
+ * recording of a minute is ~180 kB); over REST (r->body) the bytes are
+ * the body and the reply says which headers go with them */
 int api_op_rec_export(struct api_req *r, const json_t *msg, json_t **res,
 		      struct api_err *e)
 {
 	json_int_t id = json_integer_value(json_object_get(msg, "rec"));
-	json_t *row = rec_get(r->api->ctx.rec, id);
-	const char *file;
-	char path[700], *b64 = NULL;
-	uint8_t *buf = NULL;
-	size_t len = 0, blen;
-	FILE *f = NULL;
-	long flen;
-	int err = 0;
+	json_t *row = rec_get(r->api->ctx.rec, id), *data = NULL;
+	struct mbuf *mb = NULL;
+	const char *file, *base;
+	char path[700], disp[300], link[80];
+	int err;
 
 	if (!row || !may_see(r, row)) {
 		json_decref(row);
@@ -315,38 +356,64 @@ int api_op_rec_export(struct api_req *r, const json_t *msg, json_t **res,
 	}
 	file = json_string_value(json_object_get(row, "file"));
 
-	if (rec_path(r->api->ctx.rec, file, path, sizeof(path)) ||
-	    !(f = fopen(path, "rb")) || fseek(f, 0, SEEK_END) ||
-	    (flen = ftell(f)) < 0 || flen > 16 * 1024 * 1024 ||
-	    fseek(f, 0, SEEK_SET))
-		err = ENOENT;
-	else if (!(buf = malloc((size_t)flen + 1)) ||
-		 fread(buf, 1, (size_t)flen, f) != (size_t)flen)
-		err = EIO;
-	else
-		len = (size_t)flen;
-	if (f)
-		(void)fclose(f);
-
-	blen = 4 * (len / 3 + 1) + 4;
-	if (!err && !(b64 = malloc(blen + 1)))
+	err = rec_path(r->api->ctx.rec, file, path, sizeof(path));
+	if (!err)
+		err = file_read(path, &mb);
+	if (!err && !r->body && !(data = b64_json(mb)))
 		err = ENOMEM;
-	if (!err && base64_encode(buf, len, b64, &blen))
-		err = EINVAL;
-	free(buf);
 
 	audit_rec(r, "recording.export", file, err ? "failed" : "ok",
-		  json_pack("{s:I, s:O}", "rec", id, "sha256",
-			    json_object_get(row, "sha256")));
+		  json_pack("{s:I, s:O, s:s}", "rec", id, "sha256",
+			    json_object_get(row, "sha256"), "via",
+			    r->transport));
 	if (err) {
-		free(b64);
+		mem_deref(mb);
 		json_decref(row);
 		return api_fail(e, err == ENOENT ? 404 : 500, "cannot export: "
 				"%s", strerror(err));
 	}
 
-	*res = json_pack("{s:o, s:s, s:s%}", "recording", row,
-			 "content_type", "audio/ogg", "data", b64, blen);
-	free(b64);
+	if (!r->body) {
+		mem_deref(mb);
+		*res = json_pack("{s:o, s:s, s:o}", "recording", row,
+				 "content_type", "audio/ogg", "data", data);
+		return 0;
+	}
+
+	/* the metadata is the sidecar the Link names (recording.get) */
+	base = strrchr(file, '/');
+	re_snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+		    base ? base + 1 : file);
+	re_snprintf(link, sizeof(link), "</api/v1/recordings/%lld>; "
+		    "rel=\"describedby\"", (long long)id);
+	*res = json_pack("{s:o, s:s, s:{s:s, s:s, s:s}}", "recording", row,
+		"content_type", "audio/ogg", "headers",
+		"X-Recording-SHA256", json_string_value(json_object_get(row,
+							"sha256")),
+		"Content-Disposition", disp, "Link", link);
+	if (!*res) {
+		mem_deref(mb);
+		return api_fail(e, 500, "out of memory");
+	}
+	*r->body = mb;
+	return 0;
+}
+
+
+/* One recording's metadata (the export's sidecar over REST) */
+int api_op_rec_get(struct api_req *r, const json_t *msg, json_t **res,
+		   struct api_err *e)
+{
+	json_int_t id = json_integer_value(json_object_get(msg, "rec"));
+	json_t *row = rec_get(r->api->ctx.rec, id);
+
+	if (!row || !may_see(r, row)) {
+		json_decref(row);
+		return api_fail(e, 404, "no recording %lld", (long long)id);
+	}
+
+	audit_rec(r, "recording.get", json_string_value(json_object_get(row,
+		  "file")), "ok", json_pack("{s:I}", "rec", id));
+	*res = json_pack("{s:o}", "recording", row);
 	return 0;
 }

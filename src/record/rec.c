@@ -414,12 +414,17 @@ int rec_path(struct rec *r, const char *file, char *buf, size_t sz)
 
 json_t *rec_status(struct rec *r)
 {
+	uint64_t bytes, errors;
+
 	if (!r)
 		return NULL;
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:i, s:O}",
+	rec_thr_counts(r->thr, &bytes, &errors);
+	return json_pack("{s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:O}",
 		"frames", (json_int_t)atomic_load(&r->ring.frames),
 		"dropped", (json_int_t)atomic_load(&r->ring.dropped),
 		"files", (json_int_t)r->files, "failed", (json_int_t)r->failed,
-		"open", (int)rec_thr_open_count(r->thr), "alarms", r->alarms);
+		"open", (int)rec_thr_open_count(r->thr),
+		"bytes", (json_int_t)bytes, "write_errors", (json_int_t)errors,
+		"alarms", r->alarms);
 }

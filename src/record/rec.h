@@ -52,7 +52,8 @@ int  rec_decode_file(const char *path, int16_t **pcmp, size_t *np);
 int  rec_wav_write(const char *path, const int16_t *pcm, size_t n);
 
 /* Counters for /metrics and tests: {"frames", "dropped", "files",
- * "failed", "open", "alarm"} (a new reference) */
+ * "failed", "open", "bytes", "write_errors", "alarms": {what: {"on",
+ * "reason", "since"}}} (a new reference) */
 json_t *rec_status(struct rec *r);
 
 /* Problem found by rec_verify: the file and what is wrong */

@@ -120,6 +120,8 @@ struct rec_tags {
 int  rec_file_open(struct rec_file **fp, const char *path,
 		   const struct rec_tags *tags);
 int  rec_file_write(struct rec_file *f, const int16_t *pcm, size_t n);
+/* Bytes on disk so far (the encoder buffers a page at a time) */
+uint64_t rec_file_bytes(const struct rec_file *f);
 /* Drains, fsyncs, closes and frees; sha256 hex of the bytes written */
 int  rec_file_close(struct rec_file *f, char sha256[65], uint64_t *bytes);
 
@@ -132,6 +134,9 @@ int  rec_thr_start(struct rec_thr **tp, const char *dir,
 void rec_thr_floor(struct rec_thr *t, const struct rec_floor *f);
 void rec_thr_stop(struct rec_thr *t);
 unsigned rec_thr_open_count(struct rec_thr *t);
+/* Counters since start: bytes written to files, failed writes (or
+ * opens) */
+void rec_thr_counts(struct rec_thr *t, uint64_t *bytes, uint64_t *errors);
 
 /* rec_index.c (main thread) */
 int  rec_index_add(struct store *st, const struct rec_out *o,

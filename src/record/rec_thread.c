@@ -66,6 +66,8 @@ struct rec_thr {
 	char disk_what[32];           /* the disk alarm raised          */
 	uint64_t dropped_seen;
 	atomic_uint nopen;
+	atomic_ullong bytes;          /* written, for /metrics          */
+	atomic_ullong write_errors;
 };
 
 
@@ -137,8 +139,11 @@ static void rec_close(struct rec_thr *t, struct rec_open *o)
 	int err = o->err;
 
 	if (o->f) {
+		uint64_t before = rec_file_bytes(o->f);
 		int e = rec_file_close(o->f, o->sha, &o->bytes);
 
+		/* the last page goes out at close */
+		atomic_fetch_add(&t->bytes, o->bytes - before);
 		if (e && !err)
 			err = e;
 		o->f = NULL;
@@ -168,6 +173,7 @@ static void write_failed(struct rec_thr *t, struct rec_open *o, int err)
 	char reason[160];
 
 	o->err = err;
+	atomic_fetch_add(&t->write_errors, 1);
 	re_snprintf(reason, sizeof(reason), "%s: %m", o->file, err);
 	log_warn(MOD, "recording %s", reason);
 	str_ncpy(t->disk_what, err == ENOSPC || err == EDQUOT ||
@@ -314,6 +320,8 @@ static struct rec_open *rec_open(struct rec_thr *t,
 	err = rec_file_open(&o->f, path, &tags);
 	if (err)
 		write_failed(t, o, err);
+	else   /* the headers */
+		atomic_fetch_add(&t->bytes, rec_file_bytes(o->f));
 
 	list_append(&t->open, &o->le, o);
 	atomic_fetch_add(&t->nopen, 1);
@@ -325,17 +333,22 @@ static struct rec_open *rec_open(struct rec_thr *t,
 static void rec_write(struct rec_thr *t, struct rec_open *o,
 		      const int16_t *pcm)
 {
+	uint64_t before;
 	int err;
 
 	++o->frames;
 	if (!o->f)
 		return;
 
+	before = rec_file_bytes(o->f);
 	err = rec_file_write(o->f, pcm, REC_PCM);
+	atomic_fetch_add(&t->bytes, rec_file_bytes(o->f) - before);
 	if (err) {
 		/* keep what was written (its hash goes to the audit
 		 * trail): the rest of the transmission is counted, lost */
+		before = rec_file_bytes(o->f);
 		(void)rec_file_close(o->f, o->sha, &o->bytes);
+		atomic_fetch_add(&t->bytes, o->bytes - before);
 		o->f = NULL;
 		write_failed(t, o, err);
 	}
@@ -602,6 +615,13 @@ void rec_thr_floor(struct rec_thr *t, const struct rec_floor *f)
 unsigned rec_thr_open_count(struct rec_thr *t)
 {
 	return t ? atomic_load(&t->nopen) : 0;
+}
+
+
+void rec_thr_counts(struct rec_thr *t, uint64_t *bytes, uint64_t *errors)
+{
+	*bytes = t ? atomic_load(&t->bytes) : 0;
+	*errors = t ? atomic_load(&t->write_errors) : 0;
 }
 
 
