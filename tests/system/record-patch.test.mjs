@@ -119,6 +119,12 @@ test('a radio carried across the patch is recorded on both sides with ' +
   assert.ok(onEsn.includes(carried.id) && onEsn.includes(rx.id),
     JSON.stringify(onEsn));
 
+  // iccsctl lists it by either talkgroup too, with where it came from
+  const l = await t.h.iccsctl(['recordings', 'list', '--resource', AW]);
+  assert.equal(l.code, 0, l.stderr);
+  assert.match(l.stdout, new RegExp(`${patchId} from ${TG}`));
+  assert.match(l.stdout, new RegExp(`${patchId} to ${AW}`));
+
   // what Airwave was sent is the ESN radio's 880 Hz
   const snr = await toneIn(carried, 880);
   assert.ok(snr > 12, `880 Hz at ${snr.toFixed(1)} dB SNR on Airwave`);
