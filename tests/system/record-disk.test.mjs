@@ -19,6 +19,7 @@ import {
   rms, FRAME, RATE, gatewayPatch,
 } from '../lib/rtp.mjs';
 import { scrape, value } from '../lib/metrics.mjs';
+import { ffdecode } from '../lib/record.mjs';
 
 const TG = RES.talkgroup;
 const skip = isRoot() ? false : 'mounting a tmpfs needs root';
@@ -72,16 +73,6 @@ async function sendTone(hz, ms) {
     const wait = start + (i + 1) * 20 - Date.now();
     if (wait > 0) await new Promise((res) => setTimeout(res, wait));
   }
-}
-
-async function ffdecode(file) {
-  const out = path.join(os.tmpdir(), `iccs-rec-${process.pid}.raw`);
-  const r = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le',
-    '-ac', '1', '-ar', String(RATE), '-y', out]);
-  assert.equal(r.code, 0, r.stderr);
-  const b = fs.readFileSync(out);
-  fs.unlinkSync(out);
-  return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
 }
 
 function headsetOrSpeaker(frames) {

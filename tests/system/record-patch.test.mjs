@@ -7,38 +7,19 @@
 // sent, and instant recall of the far side plays it into the headset.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { waitFor, run } from '../lib/harness.mjs';
+import { waitFor } from '../lib/harness.mjs';
 import { tone, dominant, rms, toneSnr, FRAME, RATE } from '../lib/rtp.mjs';
-import { startTetra, TG, esnGroup } from '../lib/tetra.mjs';
+import { startDual, TG, AW, ESN_TG } from '../lib/tetra.mjs';
+import { ffdecode } from '../lib/record.mjs';
 
-const AW = 'tg-airwave-ops';
-const ESN_TG = esnGroup('lambeth-ops');
 const E1 = 'sip:e1@esn.test';
 let t, con, recDir, patchId;
 
 before(async () => {
-  t = await startTetra({
-    preferred: 'esn',
-    groups: [{ gssi: '2002', name: 'Airwave Ops' }],
-    radios: [{ issi: '2345', alias: 'Bravo One', speech: 'TONE',
-      groups: ['2002'] }],
-    esn: { groups: [ESN_TG],
-      radios: [{ id: 'e1', alias: 'Echo One', speech: 'TONE880',
-        groups: [ESN_TG] }] },
-    extraTalkgroups: [`  - id: ${AW}`, '    name: Airwave Ops',
-      '    roles: [dispatcher, supervisor]', '    tetra_gssi: 2002',
-      ''].join('\n'),
-    directory: [{ id: 'tetra:2345', alias: 'Bravo One' },
-      { id: E1, alias: 'Echo One' }],
-  });
+  t = await startDual();
   con = t.con;
   recDir = path.join(t.h.dir, 'state', 'recordings');
-  await waitFor(async () => {
-    const l = (await con.call('radio.state', {})).result.links;
-    return l.esn?.up && l.tetra?.up;
-  }, 10000, 'both bearers up');
   const r = await con.call('radio.patch', { a: TG, b: AW, on: true });
   assert.equal(r.ok, true, JSON.stringify(r));
   patchId = r.result.patches[0].id;
@@ -51,16 +32,6 @@ before(async () => {
 after(async () => {
   if (t) await t.stop();
 });
-
-async function ffdecode(file) {
-  const out = `${file}.raw`;
-  const r = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le',
-    '-ac', '1', '-ar', String(RATE), '-y', out]);
-  assert.equal(r.code, 0, r.stderr);
-  const b = fs.readFileSync(out);
-  fs.unlinkSync(out);
-  return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
-}
 
 // The best SNR of the tone over the first second and a half of a file
 async function toneIn(rec, hz) {
