@@ -92,6 +92,12 @@ test('GET /api/v1/recordings/{id}/export: the Ogg file with its SHA-256, ' +
   assert.ok(Math.abs(secs - (rec.end - rec.start) / 1000) < 0.2,
     `${secs} s long, ${(rec.end - rec.start) / 1000} s indexed`);
 
+  // search over REST finds it as the WSS op does
+  const found = await request(esn.h, 'GET',
+    `/api/v1/recordings?resource=${TG}&limit=5`, undefined, sup.token);
+  assert.equal(found.status, 200, found.text);
+  assert.ok(found.json.recordings.some((x) => x.id === rec.id));
+
   // the sidecar the Link header names
   const link = /^<([^>]+)>; rel="describedby"$/.exec(x.headers.link);
   assert.ok(link, x.headers.link);
