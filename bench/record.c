@@ -17,6 +17,10 @@
  * frame into a position (mix_add), which the media thread does anyway,
  * in the same run.
  *
+ * Replay: the replay worker's job (decode a 5-minute recording to 16 kHz
+ * and write the WAV), its CPU time, against ffmpeg decoding the same
+ * file.
+ *
  * Anchor, same run: FFmpeg encoding Ogg Opus (libopus, 24 kbit/s mono
  * 16 kHz, as the recorder) from a sine into a file, the child's CPU time
  * from wait4, expressed the same way (streams per core).  Five runs of
@@ -183,12 +187,26 @@ static double mix_ns(void)
 }
 
 
-/* FFmpeg's CPU seconds to encode FF_SECONDS of Ogg Opus as we do */
+/* A child's CPU seconds (0 exit expected), -1 when it failed */
+static double child_cpu(pid_t pid)
+{
+	struct rusage ru;
+	int st;
+
+	if (pid < 0 || wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) ||
+	    WEXITSTATUS(st))
+		return -1;
+
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+		(double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+
+/* FFmpeg's CPU seconds to encode FF_SECONDS of Ogg Opus as we do, into
+ * <dir>/bench-ffmpeg.opus (kept for the replay figures) */
 static double ffmpeg_cpu(const char *dir)
 {
 	char src[64], out[600];
-	struct rusage ru;
-	int st;
 	pid_t pid;
 
 	re_snprintf(src, sizeof(src), "sine=frequency=440:duration=%u",
@@ -202,13 +220,41 @@ static double ffmpeg_cpu(const char *dir)
 		       "voip", "-frame_duration", "20", out, (char *)NULL);
 		_exit(127);
 	}
-	if (pid < 0 || wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) ||
-	    WEXITSTATUS(st))
-		return -1;
-	(void)unlink(out);
+	return child_cpu(pid);
+}
 
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-		(double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+
+/* Replay: what the replay worker does with that file (decode to 16 kHz,
+ * write the WAV), its thread's CPU seconds; anchor (*ffp): ffmpeg
+ * decoding the same file to 16 kHz PCM */
+static double replay_cpu(const char *dir, double *ffp)
+{
+	char in[600], wav[600];
+	int16_t *pcm = NULL;
+	size_t n = 0;
+	double t0;
+	pid_t pid;
+	int err;
+
+	re_snprintf(in, sizeof(in), "%s/bench-ffmpeg.opus", dir);
+	re_snprintf(wav, sizeof(wav), "%s/bench-replay.wav", dir);
+	t0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+	err = rec_decode_file(in, &pcm, &n);
+	if (!err)
+		err = rec_wav_write(wav, pcm, n);
+	t0 = now_s(CLOCK_THREAD_CPUTIME_ID) - t0;
+	free(pcm);
+	(void)unlink(wav);
+
+	pid = fork();
+	if (pid == 0) {
+		execlp("ffmpeg", "ffmpeg", "-v", "error", "-nostdin", "-y",
+		       "-i", in, "-f", "s16le", "-ar", "16000", "-ac", "1",
+		       "/dev/null", (char *)NULL);
+		_exit(127);
+	}
+	*ffp = child_cpu(pid);
+	return err ? -1 : t0;
 }
 
 
@@ -218,6 +264,7 @@ int main(int argc, char *argv[])
 	unsigned streams = argc > 2 ? (unsigned)atoi(argv[2]) : 64;
 	unsigned seconds = argc > 3 ? (unsigned)atoi(argv[3]) : 20;
 	double cpu[RUNS], sp[RUNS], ff[RUNS], tap[RUNS], mix[RUNS];
+	double rp[RUNS], rpff[RUNS];
 	char dir[512];
 	uint64_t drops = 0, pdrops = 0;
 	double pcpu;
@@ -240,6 +287,7 @@ int main(int argc, char *argv[])
 		sp[r] = rec_run(dir, streams, seconds, false, false, &d);
 		drops += d;
 		ff[r] = ffmpeg_cpu(dir);
+		rp[r] = replay_cpu(dir, &rpff[r]);
 		tap[r] = tap_ns();
 		mix[r] = mix_ns();
 	}
@@ -259,6 +307,12 @@ int main(int argc, char *argv[])
 	printf("  paced in real time, %u streams for %u s: %llu frames "
 	       "dropped, %.0f %% of a core\n", streams, seconds,
 	       (unsigned long long)pdrops, pcpu * 100.0 / seconds);
+	printf("replay worker: %u s of Ogg Opus decoded to a 16 kHz WAV in "
+	       "%.0f ms CPU (%.0fx real time, median of %d)\n", FF_SECONDS,
+	       median(rp, RUNS) * 1000.0, FF_SECONDS / median(rp, RUNS),
+	       RUNS);
+	printf("  anchor: ffmpeg decoding the same file to 16 kHz PCM: "
+	       "%.0f ms CPU\n", median(rpff, RUNS) * 1000.0);
 	printf("tap on the media thread: %.0f ns per frame handed over "
 	       "(median of %d)\n", median(tap, RUNS), RUNS);
 	printf("  anchor: mixing one frame into a position (mix_add): "

@@ -66,6 +66,9 @@ struct api_req {
 	struct session *sess;     /* NULL before hello / without token  */
 	const char *transport;    /* "wss" or "rest"                    */
 	const char *peer;
+	struct mbuf **body;       /* REST: a binary reply's body goes
+				   * here (the result then has
+				   * "content_type" and "headers")      */
 };
 
 typedef int (api_op_h)(struct api_req *r, const json_t *msg,
@@ -108,7 +111,7 @@ api_op_h api_op_rcall_list, api_op_rcall_dial, api_op_rcall_answer,
 	api_op_rcall_hangup, api_op_rcall_ptt;
 /* ops_record.c */
 api_op_h api_op_rec_search, api_op_rec_replay, api_op_rec_recall,
-	api_op_rec_export;
+	api_op_rec_export, api_op_rec_get;
 void api_audio_release(struct api *api, const char *pos);
 void api_audio_reset(struct api *api, const char *pos);
 
@@ -148,6 +151,11 @@ void api_http_audited(struct api *api, struct http_conn *conn,
 		      uint16_t code, json_t *j);
 void api_http_audited_error(struct api *api, struct http_conn *conn,
 			    const struct api_err *e);
+/* A binary body (referenced) with its content type and extra header
+ * lines ("Name: value\r\n"...), once the audit entries are durable */
+void api_http_audited_body(struct api *api, struct http_conn *conn,
+			   const char *ctype, const char *hdrs,
+			   struct mbuf *body);
 const char *api_http_reason(uint16_t code);
 void api_tcp_nodelay(struct tcp_conn *tc);
 void api_http_handler(struct http_conn *conn, const struct http_msg *msg,

@@ -110,6 +110,9 @@ struct held {
 	struct http_conn *conn;
 	uint16_t code;
 	json_t *j;
+	struct mbuf *body;        /* or a binary body (200)             */
+	char ctype[64];
+	char *hdrs;
 };
 
 
@@ -117,10 +120,36 @@ static void held_send(void *arg)
 {
 	struct held *h = arg;
 
-	api_http_json(h->conn, h->code, h->j);
+	if (h->body)
+		api_http_reply(h->conn, 200, h->ctype, h->hdrs, h->body->buf,
+			       h->body->end);
+	else
+		api_http_json(h->conn, h->code, h->j);
 	json_decref(h->j);
+	mem_deref(h->body);
+	mem_deref(h->hdrs);
 	mem_deref(h->conn);
 	mem_deref(h);
+}
+
+
+void api_http_audited_body(struct api *api, struct http_conn *conn,
+			   const char *ctype, const char *hdrs,
+			   struct mbuf *body)
+{
+	struct held *h = mem_zalloc(sizeof(*h), NULL);
+
+	if (!h || (hdrs && str_dup(&h->hdrs, hdrs))) {
+		mem_deref(h);
+		api_http_reply(conn, 500, "application/json", NULL, "{}", 2);
+		return;
+	}
+	h->conn = mem_ref(conn);
+	h->body = mem_ref(body);
+	str_ncpy(h->ctype, ctype, sizeof(h->ctype));
+	if (!audit_pending(api->ctx.audit) ||
+	    audit_when_durable(api->ctx.audit, held_send, h))
+		held_send(h);
 }
 
 

@@ -11,6 +11,7 @@
 #include "auth/session.h"
 #include "position/pos.h"
 #include "media/media.h"
+#include "record/rec.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -59,6 +60,59 @@ static int print_streams(struct mbuf *mb, const struct api *api)
 			}
 		}
 	}
+	json_decref(st);
+	return err;
+}
+
+
+/* The recorder: files, bytes, frames, and each alarm's state (0 while
+ * it never was raised) */
+static int print_recording(struct mbuf *mb, const struct api *api)
+{
+	static const char *alarms[] = {"disk_full", "disk_low", "write",
+				       "queue"};
+	static const struct {
+		const char *key, *name, *type, *help;
+	} nums[] = {
+		{"open", "iccs_recording_files_open", "gauge",
+		 "recordings being written"},
+		{"bytes", "iccs_recording_bytes_total", "counter",
+		 "bytes written to recording files"},
+		{"frames", "iccs_recording_frames_total", "counter",
+		 "20 ms frames handed to the recorder"},
+		{"dropped", "iccs_recording_frames_dropped_total", "counter",
+		 "frames lost: the recorder's queue was full"},
+		{"write_errors", "iccs_recording_write_errors_total",
+		 "counter", "recording files that failed to open or write"},
+	};
+	json_t *st = rec_status(api->ctx.rec);
+	const json_t *al = json_object_get(st, "alarms");
+	json_int_t files, failed;
+	int err = 0;
+
+	if (!st)
+		return 0;   /* no recorder configured */
+
+	for (size_t i = 0; i < ARRAY_SIZE(nums); i++) {
+		err |= metric(mb, nums[i].name, nums[i].type, nums[i].help);
+		err |= mbuf_printf(mb, "%s %lld\n", nums[i].name, (long long)
+			json_integer_value(json_object_get(st, nums[i].key)));
+	}
+	files = json_integer_value(json_object_get(st, "files"));
+	failed = json_integer_value(json_object_get(st, "failed"));
+	err |= metric(mb, "iccs_recording_files_total", "counter",
+		      "recordings closed, by result");
+	err |= mbuf_printf(mb, "iccs_recording_files_total{result=\"ok\"} "
+			   "%lld\niccs_recording_files_total{result="
+			   "\"failed\"} %lld\n", (long long)(files - failed),
+			   (long long)failed);
+	err |= metric(mb, "iccs_recording_alarm", "gauge",
+		      "1 while a recording alarm is raised");
+	for (size_t i = 0; i < ARRAY_SIZE(alarms); i++)
+		err |= mbuf_printf(mb, "iccs_recording_alarm{alarm=\"%s\"} "
+				   "%d\n", alarms[i], json_is_true(
+				   json_object_get(json_object_get(al,
+				   alarms[i]), "on")));
 	json_decref(st);
 	return err;
 }
@@ -119,6 +173,7 @@ static int print_metrics(struct mbuf *mb, const struct api *api)
 	err |= mbuf_printf(mb, "iccs_audio_mic_dropped_total %llu\n",
 			   (unsigned long long)api->mic_dropped);
 	err |= print_streams(mb, api);
+	err |= print_recording(mb, api);
 	err |= metric(mb, "iccs_http_requests_total", "counter",
 		      "HTTP requests received");
 	err |= mbuf_printf(mb, "iccs_http_requests_total %llu\n",

@@ -522,6 +522,7 @@ static const struct api_op ops[] = {
 	{"recording.replay",  "recording.replay", f_rec,     api_op_rec_replay},
 	{"recording.recall",  "recording.replay", f_recall,  api_op_rec_recall},
 	{"recording.export",  "recording.export", f_rec,     api_op_rec_export},
+	{"recording.get",     "recording.replay", f_rec,     api_op_rec_get},
 };
 
 /* Who may receive which pushed event */

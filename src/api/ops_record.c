@@ -4,32 +4,27 @@
  *
  * Replay plays into the operator's own headset (media_play into
  * "position:<id>"), mixed with the live audio, which goes on: that is
- * what instant recall is.  A recording is decoded to a WAV in
- * <recording dir>/.replay first, which media_play reads a frame per
- * tick; those copies are removed after an hour.  Every search, replay
+ * what instant recall is.  A recording is decoded to a WAV first, off
+ * the main loop (rec_replay), which media_play reads a frame per tick;
+ * the reply goes at once and a "recording.replay" event tells the
+ * position when it plays (or why not).  Every search, replay
  * and export is audited; a recording of a resource the operator's roles
  * do not cover is not found.
  */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include <re.h>
 #include <jansson.h>
 #include "core/conf.h"
 #include "core/audit.h"
+#include "core/bus.h"
 #include "auth/rbac.h"
 #include "auth/session.h"
 #include "media/media.h"
 #include "record/rec.h"
 #include "api/api.h"
 #include "api/api_int.h"
-
-enum { REPLAY_KEEP_S = 3600, RECALL_MAX = 10 };
-
 
 static bool may_see(struct api_req *r, const json_t *row)
 {
@@ -95,121 +90,6 @@ int api_op_rec_search(struct api_req *r, const json_t *msg, json_t **res,
 }
 
 
-/* Replay copies older than an hour go */
-static void replay_tidy(const char *dir)
-{
-	time_t now = time(NULL);
-	struct dirent *de;
-	char path[1024];
-	struct stat sb;
-	DIR *d;
-
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		re_snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (!stat(path, &sb) && now - sb.st_mtime > REPLAY_KEEP_S)
-			(void)unlink(path);
-	}
-	(void)closedir(d);
-}
-
-
-/* Put k samples at sample offset at of *all (grown, zero-filled): added
- * with saturation (mix) or copied */
-static int pcm_place(int16_t **all, size_t *n, size_t at,
-		     const int16_t *pcm, size_t k, bool mix)
-{
-	int16_t *np;
-
-	if (at + k > *n) {
-		np = realloc(*all, (at + k) * sizeof(*np));
-		if (!np)
-			return ENOMEM;
-		memset(np + *n, 0, (at + k - *n) * sizeof(*np));
-		*all = np;
-		*n = at + k;
-	}
-	for (size_t i = 0; i < k; i++) {
-		int32_t v = mix ? (int32_t)(*all)[at + i] + pcm[i] : pcm[i];
-
-		(*all)[at + i] = (int16_t)(v > 32767 ? 32767 :
-					   v < -32768 ? -32768 : v);
-	}
-	return 0;
-}
-
-
-/* Decode rows (newest first, as searched) into one WAV and play it into
- * the headset of the operator's position: one after the other, oldest
- * first (a talkgroup's transmissions), or mixed on their own timeline
- * (both directions of a call) */
-static int play_rows(struct api_req *r, json_t *rows, bool mix,
-		     struct api_err *e)
-{
-	static unsigned seq;
-	const char *pos = session_position(r->sess);
-	struct media_play pl = {0};
-	char dir[600], wav[700], path[700], target[80];
-	json_int_t t0 = INT64_MAX;
-	int16_t *all = NULL;
-	size_t n = 0, i;
-	json_t *v;
-	int err = 0;
-
-	if (rec_path(r->api->ctx.rec, ".replay", dir, sizeof(dir)))
-		return api_fail(e, 500, "bad recording path");
-	(void)mkdir(dir, 0750);
-	replay_tidy(dir);
-
-	json_array_foreach(rows, i, v) {
-		json_int_t st = json_integer_value(json_object_get(v, "start"));
-
-		t0 = st < t0 ? st : t0;
-	}
-
-	for (i = json_array_size(rows); !err && i-- > 0;) {
-		const char *file;
-		json_int_t st;
-		int16_t *pcm;
-		size_t k;
-
-		v = json_array_get(rows, i);
-		file = json_string_value(json_object_get(v, "file"));
-		st = json_integer_value(json_object_get(v, "start"));
-		err = rec_path(r->api->ctx.rec, file, path, sizeof(path));
-		if (!err)
-			err = rec_decode_file(path, &pcm, &k);
-		if (err)
-			break;
-		err = pcm_place(&all, &n, mix ? (size_t)(st - t0) * 16 : n,
-				pcm, k, mix);
-		free(pcm);
-	}
-
-	re_snprintf(wav, sizeof(wav), "%s/%s-%ld-%u.wav", dir, pos,
-		    (long)time(NULL), ++seq);
-	if (!err)
-		err = n ? rec_wav_write(wav, all, n) : ENODATA;
-	free(all);
-	if (err)
-		return api_fail(e, err == ENOENT ? 404 : 500, "cannot replay: "
-				"%s", strerror(err));
-
-	re_snprintf(target, sizeof(target), "position:%s", pos);
-	pl.wav = wav;
-	pl.level_dbfs = 0;
-	err = media_play(r->api->ctx.media, target, &pl);
-	if (err)
-		return api_fail(e, 503, "media engine busy: %s",
-				strerror(err));
-	return 0;
-}
-
-
 static json_t *ids_of(const json_t *rows)
 {
 	json_t *ids = json_array(), *v;
@@ -218,6 +98,85 @@ static json_t *ids_of(const json_t *rows)
 	json_array_foreach(rows, i, v)
 		json_array_append(ids, json_object_get(v, "id"));
 	return ids;
+}
+
+
+/* A replay being decoded by the recording module's worker: where it
+ * plays and who asked, for when it is ready */
+struct replay {
+	struct api *api;
+	char position[64];
+	char operator_[64];
+	char object[256];
+	json_t *ids;
+};
+
+
+static void replay_destructor(void *data)
+{
+	struct replay *rp = data;
+
+	json_decref(rp->ids);
+}
+
+
+/* Main loop, once decoded: into the headset, and the console is told */
+static void replay_done(int err, const char *wav, void *arg)
+{
+	struct replay *rp = arg;
+	struct api *api = rp->api;
+	struct media_play pl = {0};
+	char target[80];
+	json_t *ev;
+
+	if (!err) {
+		re_snprintf(target, sizeof(target), "position:%s",
+			    rp->position);
+		pl.wav = wav;
+		pl.level_dbfs = 0;
+		err = media_play(api->ctx.media, target, &pl);
+	}
+
+	ev = json_pack("{s:s, s:O, s:s, s:s?}", "position", rp->position,
+		       "recs", rp->ids, "state", err ? "failed" : "playing",
+		       "reason", err ? strerror(err) : NULL);
+	if (err)
+		(void)audit_log(api->ctx.audit, rp->operator_, rp->position,
+				"recording.replay", rp->object, "failed", ev);
+	bus_publish("recording.replay", ev);
+	json_decref(ev);
+}
+
+
+/* Play rows (newest first, as searched) into the headset of the
+ * operator's position: one after the other, oldest first (a talkgroup's
+ * transmissions), or mixed on their own timeline (both directions of a
+ * call).  Decoding is the recording module's worker's: the reply goes
+ * at once, and a "recording.replay" event says when it plays. */
+static int play_rows(struct api_req *r, const json_t *rows, bool mix,
+		     const char *object, struct api_err *e)
+{
+	struct replay *rp = mem_zalloc(sizeof(*rp), replay_destructor);
+	int err;
+
+	if (!rp)
+		return api_fail(e, 500, "out of memory");
+
+	rp->api = r->api;
+	str_ncpy(rp->position, session_position(r->sess),
+		 sizeof(rp->position));
+	str_ncpy(rp->operator_, session_operator(r->sess),
+		 sizeof(rp->operator_));
+	str_ncpy(rp->object, object, sizeof(rp->object));
+	rp->ids = ids_of(rows);
+
+	err = rec_replay(r->api->ctx.rec, rows, mix, rp->position,
+			 replay_done, rp);
+	mem_deref(rp);
+	if (err)
+		return api_fail(e, err == ENOENT ? 404 : err == EBUSY ? 503 :
+				500, "cannot replay: %s", strerror(err));
+	return 0;
 }
 
 
@@ -236,7 +195,7 @@ int api_op_rec_replay(struct api_req *r, const json_t *msg, json_t **res,
 
 	file = json_string_value(json_object_get(row, "file"));
 	rows = json_pack("[O]", row);
-	err = play_rows(r, rows, false, e);
+	err = play_rows(r, rows, false, file, e);
 	audit_rec(r, "recording.replay", file, err ? "failed" : "ok",
 		  json_pack("{s:I}", "rec", id));
 	json_decref(rows);
@@ -308,7 +267,9 @@ int api_op_rec_recall(struct api_req *r, const json_t *msg, json_t **res,
 	}
 	else {
 		str_ncpy(obj, tg, sizeof(obj));
-		q = json_pack("{s:s, s:I}", "resource", tg, "limit", count);
+		/* what went out or came in on tg itself: a transmission
+		 * patched across is recorded on both sides, once each */
+		q = json_pack("{s:s, s:I}", "on", tg, "limit", count);
 		err = q ? rec_search(r->api->ctx.rec, q, &rows) : ENOMEM;
 		json_decref(q);
 	}
@@ -320,7 +281,7 @@ int api_op_rec_recall(struct api_req *r, const json_t *msg, json_t **res,
 				"of a call here" : "on ", call ? "" : tg);
 	}
 
-	err = play_rows(r, rows, call, e);
+	err = play_rows(r, rows, call, obj, e);
 	audit_rec(r, "recording.recall", obj, err ? "failed" : "ok",
 		  json_pack("{s:o}", "recs", ids_of(rows)));
 	if (err) {
@@ -333,20 +294,61 @@ int api_op_rec_recall(struct api_req *r, const json_t *msg, json_t **res,
 }
 
 
-/* The file itself with its metadata, base64 in the reply (a recording
- * of a minute is ~180 kB) */
+/* A recording's file into a new mbuf (at most 16 MB: an hour is ~11 MB) */
+static int file_read(const char *path, struct mbuf **mbp)
+{
+	struct mbuf *mb = NULL;
+	FILE *f = fopen(path, "rb");
+	long flen;
+	int err = 0;
+
+	if (!f)
+		return ENOENT;
+	if (fseek(f, 0, SEEK_END) || (flen = ftell(f)) < 0 ||
+	    flen > 16 * 1024 * 1024 || fseek(f, 0, SEEK_SET))
+		err = EFBIG;
+	else if (!(mb = mbuf_alloc((size_t)flen + 1)))
+		err = ENOMEM;
+	else if (fread(mb->buf, 1, (size_t)flen, f) != (size_t)flen)
+		err = EIO;
+	else
+		mb->end = (size_t)flen;
+	(void)fclose(f);
+
+	if (err)
+		mem_deref(mb);
+	else
+		*mbp = mb;
+	return err;
+}
+
+
+/* Base64 of the bytes, for the JSON of the WSS reply */
+static json_t *b64_json(const struct mbuf *mb)
+{
+	size_t blen = 4 * (mb->end / 3 + 1) + 4;
+	char *b64 = malloc(blen + 1);
+	json_t *j = NULL;
+
+	if (b64 && !base64_encode(mb->buf, mb->end, b64, &blen))
+		j = json_stringn(b64, blen);
+	free(b64);
+	return j;
+}
+
+
+/* The file itself with its metadata: over WSS base64 in the reply (a
+ * recording of a minute is ~180 kB); over REST (r->body) the bytes are
+ * the body and the reply says which headers go with them */
 int api_op_rec_export(struct api_req *r, const json_t *msg, json_t **res,
 		      struct api_err *e)
 {
 	json_int_t id = json_integer_value(json_object_get(msg, "rec"));
-	json_t *row = rec_get(r->api->ctx.rec, id);
-	const char *file;
-	char path[700], *b64 = NULL;
-	uint8_t *buf = NULL;
-	size_t len = 0, blen;
-	FILE *f = NULL;
-	long flen;
-	int err = 0;
+	json_t *row = rec_get(r->api->ctx.rec, id), *data = NULL;
+	struct mbuf *mb = NULL;
+	const char *file, *base;
+	char path[700], disp[300], link[80];
+	int err;
 
 	if (!row || !may_see(r, row)) {
 		json_decref(row);
@@ -354,38 +356,64 @@ int api_op_rec_export(struct api_req *r, const json_t *msg, json_t **res,
 	}
 	file = json_string_value(json_object_get(row, "file"));
 
-	if (rec_path(r->api->ctx.rec, file, path, sizeof(path)) ||
-	    !(f = fopen(path, "rb")) || fseek(f, 0, SEEK_END) ||
-	    (flen = ftell(f)) < 0 || flen > 16 * 1024 * 1024 ||
-	    fseek(f, 0, SEEK_SET))
-		err = ENOENT;
-	else if (!(buf = malloc((size_t)flen + 1)) ||
-		 fread(buf, 1, (size_t)flen, f) != (size_t)flen)
-		err = EIO;
-	else
-		len = (size_t)flen;
-	if (f)
-		(void)fclose(f);
-
-	blen = 4 * (len / 3 + 1) + 4;
-	if (!err && !(b64 = malloc(blen + 1)))
+	err = rec_path(r->api->ctx.rec, file, path, sizeof(path));
+	if (!err)
+		err = file_read(path, &mb);
+	if (!err && !r->body && !(data = b64_json(mb)))
 		err = ENOMEM;
-	if (!err && base64_encode(buf, len, b64, &blen))
-		err = EINVAL;
-	free(buf);
 
 	audit_rec(r, "recording.export", file, err ? "failed" : "ok",
-		  json_pack("{s:I, s:O}", "rec", id, "sha256",
-			    json_object_get(row, "sha256")));
+		  json_pack("{s:I, s:O, s:s}", "rec", id, "sha256",
+			    json_object_get(row, "sha256"), "via",
+			    r->transport));
 	if (err) {
-		free(b64);
+		mem_deref(mb);
 		json_decref(row);
 		return api_fail(e, err == ENOENT ? 404 : 500, "cannot export: "
 				"%s", strerror(err));
 	}
 
-	*res = json_pack("{s:o, s:s, s:s%}", "recording", row,
-			 "content_type", "audio/ogg", "data", b64, blen);
-	free(b64);
+	if (!r->body) {
+		mem_deref(mb);
+		*res = json_pack("{s:o, s:s, s:o}", "recording", row,
+				 "content_type", "audio/ogg", "data", data);
+		return 0;
+	}
+
+	/* the metadata is the sidecar the Link names (recording.get) */
+	base = strrchr(file, '/');
+	re_snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+		    base ? base + 1 : file);
+	re_snprintf(link, sizeof(link), "</api/v1/recordings/%lld>; "
+		    "rel=\"describedby\"", (long long)id);
+	*res = json_pack("{s:o, s:s, s:{s:s, s:s, s:s}}", "recording", row,
+		"content_type", "audio/ogg", "headers",
+		"X-Recording-SHA256", json_string_value(json_object_get(row,
+							"sha256")),
+		"Content-Disposition", disp, "Link", link);
+	if (!*res) {
+		mem_deref(mb);
+		return api_fail(e, 500, "out of memory");
+	}
+	*r->body = mb;
+	return 0;
+}
+
+
+/* One recording's metadata (the export's sidecar over REST) */
+int api_op_rec_get(struct api_req *r, const json_t *msg, json_t **res,
+		   struct api_err *e)
+{
+	json_int_t id = json_integer_value(json_object_get(msg, "rec"));
+	json_t *row = rec_get(r->api->ctx.rec, id);
+
+	if (!row || !may_see(r, row)) {
+		json_decref(row);
+		return api_fail(e, 404, "no recording %lld", (long long)id);
+	}
+
+	audit_rec(r, "recording.get", json_string_value(json_object_get(row,
+		  "file")), "ok", json_pack("{s:I}", "rec", id));
+	*res = json_pack("{s:o}", "recording", row);
 	return 0;
 }

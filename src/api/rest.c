@@ -6,6 +6,7 @@
  * login is REST's own, because it is the one that makes a token.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <re.h>
 #include <jansson.h>
@@ -21,6 +22,7 @@ struct route {
 	const char *method;
 	const char *path;      /* "*" matches one path segment (username) */
 	const char *op;
+	const char *seg;       /* the param "*" fills: NULL "username"  */
 };
 
 static const struct route routes[] = {
@@ -37,6 +39,9 @@ static const struct route routes[] = {
 	{"POST",   "/api/v1/operators/*/password", "operator.password"},
 	{"GET",    "/api/v1/audit",               "audit.list"},
 	{"POST",   "/api/v1/audit/verify",        "audit.verify"},
+	{"GET",    "/api/v1/recordings",          "recording.search"},
+	{"GET",    "/api/v1/recordings/*",        "recording.get", "rec"},
+	{"GET",    "/api/v1/recordings/*/export", "recording.export", "rec"},
 };
 
 static const struct api_field f_login[] = {
@@ -260,13 +265,47 @@ static void login_info(struct api *api, struct http_conn *conn)
 }
 
 
+static json_t *seg_value(const char *seg)
+{
+	if (strspn(seg, "0123456789") == strlen(seg) && strlen(seg) < 16)
+		return json_integer(strtoll(seg, NULL, 10));
+	return json_string(seg);
+}
+
+
+/* An op that answered with bytes (a recording's export): its content
+ * type, and its "headers" as header lines (values with a line break
+ * are dropped, they could split the response) */
+static void binary_reply(struct api *api, struct http_conn *conn,
+			 const json_t *result, struct mbuf *body)
+{
+	const char *ctype = api_str(result, "content_type"), *k;
+	struct mbuf *hdrs = mbuf_alloc(256);
+	json_t *v;
+
+	json_object_foreach(json_object_get(result, "headers"), k, v) {
+		const char *val = json_string_value(v);
+
+		if (hdrs && val && !strpbrk(val, "\r\n"))
+			(void)mbuf_printf(hdrs, "%s: %s\r\n", k, val);
+	}
+	if (hdrs)
+		(void)mbuf_write_u8(hdrs, 0);
+	api_http_audited_body(api, conn, ctype ? ctype :
+			      "application/octet-stream",
+			      hdrs ? (const char *)hdrs->buf : NULL, body);
+	mem_deref(hdrs);
+}
+
+
 static void route(struct api *api, struct http_conn *conn,
 		  const struct http_msg *msg, const struct route *rt,
 		  const char *seg)
 {
-	struct api_req r = {api, bearer(api, msg), "rest", NULL};
+	struct api_req r = {api, bearer(api, msg), "rest", NULL, NULL};
 	struct api_err e = {0};
 	json_t *params = NULL, *result = NULL;
+	struct mbuf *body = NULL;
 	char peer[64];
 	int err;
 
@@ -283,17 +322,23 @@ static void route(struct api *api, struct http_conn *conn,
 	if (err)
 		goto out;
 
-	if (seg[0])
+	if (seg[0] && rt->seg)   /* an id: a number, else the schema says */
+		json_object_set_new(params, rt->seg, seg_value(seg));
+	else if (seg[0])
 		json_object_set_new(params, "username", json_string(seg));
 	json_object_set_new(params, "op", json_string(rt->op));
 
+	r.body = &body;
 	err = api_dispatch(&r, params, &result, &e);
 
  out:
 	if (err)
 		api_http_audited_error(r.api, conn, &e);
+	else if (body)
+		binary_reply(r.api, conn, result, body);
 	else
 		api_http_audited(r.api, conn, 200, result);
+	mem_deref(body);
 	json_decref(result);
 	json_decref(params);
 }

@@ -367,7 +367,8 @@ void api_ws_event(struct api *api, const char *event, json_t *data)
 			json_object_get(data, "position")));
 		return;
 	}
-	if (!strcmp(event, "audio.update")) {
+	if (!strcmp(event, "audio.update") ||
+	    !strcmp(event, "recording.replay")) {
 		position_event(api, event, data);
 		return;
 	}

@@ -267,15 +267,6 @@ static int head_write(const struct audit *a,
 
 /* ---- append ------------------------------------------------------------*/
 
-static void bind_text(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, i);
-}
-
-
 const char *audit_col_text(sqlite3_stmt *stmt, int i)
 {
 	return (const char *)sqlite3_column_text(stmt, i);
@@ -360,14 +351,14 @@ static int insert(struct store *st, const struct audit_entry *e,
 
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)e->seq);
 	sqlite3_bind_int64(stmt, 2, e->ts_ms);
-	bind_text(stmt, 3, e->actor);
-	bind_text(stmt, 4, e->position);
-	bind_text(stmt, 5, e->action);
-	bind_text(stmt, 6, e->object);
-	bind_text(stmt, 7, e->result);
-	bind_text(stmt, 8, e->detail);
-	bind_text(stmt, 9, prev);
-	bind_text(stmt, 10, hash);
+	store_bind_text(stmt, 3, e->actor);
+	store_bind_text(stmt, 4, e->position);
+	store_bind_text(stmt, 5, e->action);
+	store_bind_text(stmt, 6, e->object);
+	store_bind_text(stmt, 7, e->result);
+	store_bind_text(stmt, 8, e->detail);
+	store_bind_text(stmt, 9, prev);
+	store_bind_text(stmt, 10, hash);
 
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);

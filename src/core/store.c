@@ -110,6 +110,12 @@ static const char *migrations[] = {
 	" position TEXT NOT NULL,"
 	" priority INTEGER NOT NULL,"
 	" since INTEGER NOT NULL);",
+	/* 4: recordings carried across a patch: its id, the other
+	 * talkgroup (found by either), the talkgroup the voice came from */
+	"ALTER TABLE recordings ADD COLUMN patch TEXT;"
+	"ALTER TABLE recordings ADD COLUMN peer TEXT;"
+	"ALTER TABLE recordings ADD COLUMN source TEXT;"
+	"CREATE INDEX recordings_peer ON recordings(peer, start);",
 };
 
 
@@ -387,6 +393,15 @@ const char *store_path(const struct store *st)
 int store_schema_version(const struct store *st)
 {
 	return st ? st->version : 0;
+}
+
+
+void store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, i);
 }
 
 

@@ -14,6 +14,7 @@
  *            last_seen, ended, end_reason)
  *   audit(seq, ts, actor, position, action, object, result, detail,
  *         prev, hash)
+ *   recordings(...)  see store.c (src/record)
  */
 #include <sqlite3.h>
 #include <jansson.h>
@@ -34,6 +35,10 @@ void     store_rollback(struct store *st);
 typedef json_t *(store_row_h)(sqlite3_stmt *stmt);
 int      store_rows_json(sqlite3_stmt *stmt, store_row_h *row,
 			 json_t **arrp);
+
+/* Bind a text parameter, NULL as SQL NULL.  The text is not copied: it
+ * must stay valid until the statement is stepped (or rebound). */
+void     store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 
 /* Map a SQLite result code to a positive errno */
 int      store_err(int rc);

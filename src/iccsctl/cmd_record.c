@@ -80,6 +80,24 @@ static const struct option list_opts[] = {
 };
 
 
+/* "patch-1 from tg-a" / "patch-1 to tg-b": carried across a patch */
+static void patched(const json_t *row, char *buf, size_t sz)
+{
+	const char *p = json_string_value(json_object_get(row, "patch"));
+	const char *res = json_string_value(json_object_get(row, "resource"));
+	const char *src = json_string_value(json_object_get(row, "source"));
+	const char *peer = json_string_value(json_object_get(row, "peer"));
+	bool in = src && res && strcmp(src, res);
+
+	if (!p) {
+		str_ncpy(buf, "-", sz);
+		return;
+	}
+	re_snprintf(buf, sz, "%s %s %s", p, in ? "from" : "to",
+		    in ? src : peer ? peer : "?");
+}
+
+
 static int cmd_list(struct ctl *ctl, int argc, char *argv[])
 {
 	json_t *q = json_object(), *arr = NULL, *rows, *v;
@@ -108,14 +126,14 @@ static int cmd_list(struct ctl *ctl, int argc, char *argv[])
 	if (err)
 		return ctl_fail("recordings: %s", strerror(err));
 
-	rows = json_pack("[[s,s,s,s,s,s,s]]", "ID", "START", "RESOURCE",
-			 "DIR", "WHO", "SECONDS", "FILE");
+	rows = json_pack("[[s,s,s,s,s,s,s,s]]", "ID", "START", "RESOURCE",
+			 "DIR", "WHO", "SECONDS", "PATCHED", "FILE");
 	json_array_foreach(arr, i, v) {
 		const char *who = json_string_value(json_object_get(v,
 							"talker"));
 		json_int_t s = json_integer_value(json_object_get(v, "start"));
 		json_int_t e = json_integer_value(json_object_get(v, "end"));
-		char t[32], id[24], secs[24];
+		char t[32], id[24], secs[24], patch[160];
 
 		if (!who)
 			who = json_string_value(json_object_get(v,
@@ -126,10 +144,11 @@ static int cmd_list(struct ctl *ctl, int argc, char *argv[])
 		re_snprintf(secs, sizeof(secs), "%lld.%lld",
 			    (long long)(e - s) / 1000,
 			    (long long)((e - s) % 1000) / 100);
-		json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s]", id,
+		patched(v, patch, sizeof(patch));
+		json_array_append_new(rows, json_pack("[s,s,s,s,s,s,s,s]", id,
 			t, json_string_value(json_object_get(v, "resource")),
 			json_string_value(json_object_get(v, "direction")),
-			who ? who : "-", secs,
+			who ? who : "-", secs, patch,
 			json_string_value(json_object_get(v, "file"))));
 	}
 	ctl_table(rows);

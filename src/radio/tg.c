@@ -201,8 +201,10 @@ static json_t *patch_json(const struct tg *t)
 		return json_null();
 	side = p->t[0] == t ? 0 : 1;
 	talker = p->dir >= 0 ? p->t[p->dir] : NULL;
-	/* the far talker's identity travels with the patch to consoles */
-	return json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:i}", "id", p->id,
+	/* the far talker's identity travels with the patch to consoles
+	 * (and to the recorder: a dispatcher's is the holder's position) */
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:i}", "id",
+			 p->id,
 			 "with", p->t[!side]->id,
 			 "carrying", !talker ? NULL : p->dir == side ? "out" :
 			 "in",
@@ -210,6 +212,8 @@ static json_t *patch_json(const struct tg *t)
 			 talker->floor.talker : NULL,
 			 "alias", talker && talker->floor.alias[0] ?
 			 talker->floor.alias : NULL,
+			 "holder", talker && talker->holder[0] ?
+			 talker->holder : NULL,
 			 "collisions", (int)p->collisions);
 }
 

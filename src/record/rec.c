@@ -43,6 +43,7 @@ struct rec {
 	struct bus_sub *sub;          /* radio.floor                    */
 	struct bus_sub *sub_call;     /* call.update                    */
 	struct mqueue *mq;
+	struct rec_replay *replay;
 
 	pthread_mutex_t lock;         /* guards outl                    */
 	struct list outl;             /* struct rec_out, malloc'd       */
@@ -189,7 +190,7 @@ static void operator_at(struct rec *r, const char *pos, char *buf,
 						&s, NULL) != SQLITE_OK)
 		return;
 
-	sqlite3_bind_text(s, 1, pos, -1, SQLITE_TRANSIENT);
+	store_bind_text(s, 1, pos);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
 		str_ncpy(buf, (const char *)sqlite3_column_text(s, 0), sz);
 	sqlite3_finalize(s);
@@ -201,6 +202,32 @@ static const char *jstr(const json_t *o, const char *k)
 	const char *v = json_string_value(json_object_get(o, k));
 
 	return v ? v : "";
+}
+
+
+/* A patch carrying voice between this talkgroup and its peer: out, this
+ * side's talker; in, the peer's radio or the position keying it there */
+static void floor_patch(struct rec_floor *f, const json_t *p)
+{
+	const char *carrying = jstr(p, "carrying");
+
+	if (!strcmp(carrying, "out"))
+		f->carry = REC_CARRY_OUT;
+	else if (!strcmp(carrying, "in"))
+		f->carry = REC_CARRY_IN;
+	else
+		return;
+
+	str_ncpy(f->patch, jstr(p, "id"), sizeof(f->patch));
+	str_ncpy(f->peer, jstr(p, "with"), sizeof(f->peer));
+	if (f->carry == REC_CARRY_OUT)
+		return;
+	if (!f->position[0])
+		str_ncpy(f->position, jstr(p, "holder"), sizeof(f->position));
+	if (!f->position[0]) {
+		str_ncpy(f->ctalker, jstr(p, "talker"), sizeof(f->ctalker));
+		str_ncpy(f->calias, jstr(p, "alias"), sizeof(f->calias));
+	}
 }
 
 
@@ -223,6 +250,7 @@ static void floor_handler(const char *event, json_t *data, void *arg)
 		str_ncpy(f.alias, jstr(fl, "alias"), sizeof(f.alias));
 	}
 	str_ncpy(f.position, jstr(fl, "holder"), sizeof(f.position));
+	floor_patch(&f, json_object_get(data, "patch"));
 	operator_at(r, f.position, f.operator_, sizeof(f.operator_));
 	rec_thr_floor(r->thr, &f);
 }
@@ -259,6 +287,7 @@ static void destructor(void *arg)
 	 * frees it first): nothing writes into the ring any more */
 	mem_deref(r->sub);
 	mem_deref(r->sub_call);
+	mem_deref(r->replay);
 	rec_thr_stop(r->thr);
 	outs_take(r);   /* what the thread closed on its way out */
 	mem_deref(r->mq);
@@ -305,6 +334,8 @@ int rec_alloc(struct rec **rp, const struct conf *cf, struct store *st,
 	err = rec_ring_init(&r->ring, REC_RING);
 	if (!err)
 		err = mqueue_alloc(&r->mq, mq_handler, r);
+	if (!err)
+		err = rec_replay_alloc(&r->replay, r->dir);
 	if (!err)
 		err = rec_thr_start(&r->thr, r->dir, cf->rec_min_free_mb,
 				    &r->ring, out_handler, r);
@@ -361,6 +392,16 @@ json_t *rec_get(struct rec *r, int64_t id)
 }
 
 
+int rec_replay(struct rec *r, const json_t *rows, bool mix,
+	       const char *tag, rec_replay_h *h, void *arg)
+{
+	if (!r)
+		return EINVAL;
+
+	return rec_replay_start(r->replay, r->dir, rows, mix, tag, h, arg);
+}
+
+
 int rec_path(struct rec *r, const char *file, char *buf, size_t sz)
 {
 	if (!r || !file || strstr(file, ".."))
@@ -373,12 +414,17 @@ int rec_path(struct rec *r, const char *file, char *buf, size_t sz)
 
 json_t *rec_status(struct rec *r)
 {
+	uint64_t bytes, errors;
+
 	if (!r)
 		return NULL;
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:i, s:O}",
+	rec_thr_counts(r->thr, &bytes, &errors);
+	return json_pack("{s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:O}",
 		"frames", (json_int_t)atomic_load(&r->ring.frames),
 		"dropped", (json_int_t)atomic_load(&r->ring.dropped),
 		"files", (json_int_t)r->files, "failed", (json_int_t)r->failed,
-		"open", (int)rec_thr_open_count(r->thr), "alarms", r->alarms);
+		"open", (int)rec_thr_open_count(r->thr),
+		"bytes", (json_int_t)bytes, "write_errors", (json_int_t)errors,
+		"alarms", r->alarms);
 }

@@ -37,13 +37,23 @@ json_t *rec_get(struct rec *r, int64_t id);
 /* Full path of a recording's file, into buf */
 int  rec_path(struct rec *r, const char *file, char *buf, size_t sz);
 
+/* Replay: decode rows (as searched: newest first) into one 16 kHz WAV
+ * off the main loop, one after the other (oldest first) or mixed on
+ * their own timeline; then h(err, wav, arg) on the main loop, arg
+ * referenced until then.  At once: ENOENT when a file is missing,
+ * EBUSY when too many replays wait. */
+typedef void (rec_replay_h)(int err, const char *wav, void *arg);
+int  rec_replay(struct rec *r, const json_t *rows, bool mix,
+		const char *tag, rec_replay_h *h, void *arg);
+
 /* Decode a recording to 16 kHz mono PCM (a malloc'd array: free()) */
 int  rec_decode_file(const char *path, int16_t **pcmp, size_t *np);
 /* Write pcm as a 16 kHz mono WAV (for media_play) */
 int  rec_wav_write(const char *path, const int16_t *pcm, size_t n);
 
 /* Counters for /metrics and tests: {"frames", "dropped", "files",
- * "failed", "open", "alarm"} (a new reference) */
+ * "failed", "open", "bytes", "write_errors", "alarms": {what: {"on",
+ * "reason", "since"}}} (a new reference) */
 json_t *rec_status(struct rec *r);
 
 /* Problem found by rec_verify: the file and what is wrong */

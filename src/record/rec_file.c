@@ -175,6 +175,12 @@ int rec_file_write(struct rec_file *f, const int16_t *pcm, size_t n)
 }
 
 
+uint64_t rec_file_bytes(const struct rec_file *f)
+{
+	return f ? f->bytes : 0;
+}
+
+
 int rec_file_close(struct rec_file *f, char sha256[65], uint64_t *bytes)
 {
 	uint8_t md[EVP_MAX_MD_SIZE];

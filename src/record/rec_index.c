@@ -68,12 +68,10 @@ int rec_sha256_file(const char *path, char hex[65])
 }
 
 
-static void bind_str(sqlite3_stmt *s, int i, const char *v)
+/* The index keeps "" as NULL: a field nobody knew */
+static const char *opt(const char *v)
 {
-	if (v && *v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
+	return v && *v ? v : NULL;
 }
 
 
@@ -83,8 +81,8 @@ int rec_index_add(struct store *st, const struct rec_out *o,
 	static const char sql[] =
 		"INSERT INTO recordings(file, start, end, resource, kind,"
 		" stream, direction, talker, alias, position, operator, site,"
-		" node, frames, bytes, sha256, status, call_id) VALUES (?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" node, frames, bytes, sha256, status, call_id, patch, peer,"
+		" source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *s;
 	int rc;
 
@@ -92,25 +90,28 @@ int rec_index_add(struct store *st, const struct rec_out *o,
 	if (rc != SQLITE_OK)
 		return store_err(rc);
 
-	bind_str(s, 1, o->file);
+	store_bind_text(s, 1, o->file);
 	sqlite3_bind_int64(s, 2, o->start_ms);
 	sqlite3_bind_int64(s, 3, o->end_ms);
-	bind_str(s, 4, o->resource);
-	bind_str(s, 5, o->kind);
-	bind_str(s, 6, o->stream);
-	bind_str(s, 7, o->direction);
-	bind_str(s, 8, o->talker);
-	bind_str(s, 9, o->alias);
-	bind_str(s, 10, o->position);
-	bind_str(s, 11, o->operator_);
-	bind_str(s, 12, site);
-	bind_str(s, 13, node);
+	store_bind_text(s, 4, opt(o->resource));
+	store_bind_text(s, 5, opt(o->kind));
+	store_bind_text(s, 6, opt(o->stream));
+	store_bind_text(s, 7, opt(o->direction));
+	store_bind_text(s, 8, opt(o->talker));
+	store_bind_text(s, 9, opt(o->alias));
+	store_bind_text(s, 10, opt(o->position));
+	store_bind_text(s, 11, opt(o->operator_));
+	store_bind_text(s, 12, opt(site));
+	store_bind_text(s, 13, opt(node));
 	sqlite3_bind_int64(s, 14, (sqlite3_int64)o->frames);
 	sqlite3_bind_int64(s, 15, (sqlite3_int64)o->bytes);
-	sqlite3_bind_text(s, 16, o->sha256, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 17, !o->err ? "ok" : o->bytes ? "partial" :
-			  "failed", -1, SQLITE_STATIC);
-	bind_str(s, 18, o->call_id);
+	store_bind_text(s, 16, o->sha256);
+	store_bind_text(s, 17, !o->err ? "ok" : o->bytes ? "partial" :
+			"failed");
+	store_bind_text(s, 18, opt(o->call_id));
+	store_bind_text(s, 19, opt(o->patch));
+	store_bind_text(s, 20, opt(o->peer));
+	store_bind_text(s, 21, opt(o->source));
 
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
@@ -122,14 +123,15 @@ int rec_index_add(struct store *st, const struct rec_out *o,
 static const char cols[] =
 	"SELECT id, file, start, end, resource, kind, direction, talker,"
 	" alias, position, operator, site, frames, bytes, sha256, status,"
-	" call_id FROM recordings";
+	" call_id, patch, peer, source FROM recordings";
 
 
 static json_t *row_json(sqlite3_stmt *s)
 {
 #define TXT(i) ((const char *)sqlite3_column_text(s, i))
 	return json_pack("{s:I, s:s, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?,"
-			 " s:s?, s:s?, s:s?, s:I, s:I, s:s, s:s, s:s?}",
+			 " s:s?, s:s?, s:s?, s:I, s:I, s:s, s:s, s:s?, s:s?,"
+			 " s:s?, s:s?}",
 		"id", (json_int_t)sqlite3_column_int64(s, 0),
 		"file", TXT(1),
 		"start", (json_int_t)sqlite3_column_int64(s, 2),
@@ -139,7 +141,8 @@ static json_t *row_json(sqlite3_stmt *s)
 		"operator", TXT(10), "site", TXT(11),
 		"frames", (json_int_t)sqlite3_column_int64(s, 12),
 		"bytes", (json_int_t)sqlite3_column_int64(s, 13),
-		"sha256", TXT(14), "status", TXT(15), "call_id", TXT(16));
+		"sha256", TXT(14), "status", TXT(15), "call_id", TXT(16),
+		"patch", TXT(17), "peer", TXT(18), "source", TXT(19));
 #undef TXT
 }
 
@@ -150,7 +153,9 @@ static const struct {
 	const char *sql;
 	bool num;
 } filters[] = {
-	{"resource", " AND resource = ?", false},
+	/* a transmission carried across a patch is found by either side */
+	{"resource", " AND (resource = ? OR peer = ?)", false},
+	{"on",       " AND resource = ?", false},   /* that side only */
 	{"talker",   " AND (talker = ? OR alias = ?)", false},
 	{"operator", " AND operator = ?", false},
 	{"position", " AND position = ?", false},
@@ -194,11 +199,10 @@ int rec_index_search(struct store *st, const json_t *q, json_t **arrp)
 			sqlite3_bind_int64(s, n++, json_integer_value(v));
 			continue;
 		}
-		sqlite3_bind_text(s, n++, json_string_value(v), -1,
-				  SQLITE_TRANSIENT);
-		if (!strcmp(filters[i].key, "talker"))
-			sqlite3_bind_text(s, n++, json_string_value(v), -1,
-					  SQLITE_TRANSIENT);
+		/* q outlives the statement: no copies */
+		store_bind_text(s, n++, json_string_value(v));
+		if (strstr(filters[i].sql, " OR "))
+			store_bind_text(s, n++, json_string_value(v));
 	}
 	if (limit <= 0 || limit > SEARCH_MAX)
 		limit = limit > SEARCH_MAX ? SEARCH_MAX : SEARCH_DEFAULT;

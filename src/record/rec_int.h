@@ -53,9 +53,18 @@ bool rec_ring_put(struct rec_ring *rg, const char *stream, uint8_t dir,
 const struct rec_frame *rec_ring_peek(struct rec_ring *rg);
 void rec_ring_pop(struct rec_ring *rg);
 
+/* Which way a patch carries a resource's voice (rec_floor.carry) */
+enum rec_carry {
+	REC_CARRY_NONE = 0,
+	REC_CARRY_OUT,                /* this side's talker to the peer  */
+	REC_CARRY_IN,                 /* the peer's talker onto this one */
+};
+
 /* Who talks on a resource (main -> recorder): from the floor events of
  * talkgroups, and for a call leg (resource "call-<id>") the caller as
- * talker and the answering position */
+ * talker and the answering position.  Across a patch, what this side
+ * transmits may be the peer's talker (carry IN): ctalker, or the
+ * dispatcher keying the peer in position. */
 struct rec_floor {
 	struct le le;
 	char resource[REC_ID];
@@ -63,6 +72,11 @@ struct rec_floor {
 	char alias[REC_ID];
 	char position[REC_ID];        /* position holding PTT, or ""    */
 	char operator_[REC_ID];
+	enum rec_carry carry;
+	char patch[REC_ID];           /* patch id while carrying        */
+	char peer[REC_ID];            /* the patch's other talkgroup    */
+	char ctalker[REC_TALKER];     /* carry IN: the peer's talker    */
+	char calias[REC_ID];
 };
 
 /* Out of the recorder thread (recorder -> main) */
@@ -85,6 +99,9 @@ struct rec_out {
 	char alias[REC_ID];
 	char position[REC_ID];
 	char operator_[REC_ID];
+	char patch[REC_ID];           /* carried across a patch: its id */
+	char peer[REC_ID];            /* ... the patch's other side     */
+	char source[REC_ID];          /* ... the talkgroup it came from */
 	int64_t start_ms, end_ms;
 	uint64_t frames, bytes;
 	char sha256[65];
@@ -103,6 +120,8 @@ struct rec_tags {
 int  rec_file_open(struct rec_file **fp, const char *path,
 		   const struct rec_tags *tags);
 int  rec_file_write(struct rec_file *f, const int16_t *pcm, size_t n);
+/* Bytes on disk so far (the encoder buffers a page at a time) */
+uint64_t rec_file_bytes(const struct rec_file *f);
 /* Drains, fsyncs, closes and frees; sha256 hex of the bytes written */
 int  rec_file_close(struct rec_file *f, char sha256[65], uint64_t *bytes);
 
@@ -115,10 +134,21 @@ int  rec_thr_start(struct rec_thr **tp, const char *dir,
 void rec_thr_floor(struct rec_thr *t, const struct rec_floor *f);
 void rec_thr_stop(struct rec_thr *t);
 unsigned rec_thr_open_count(struct rec_thr *t);
+/* Counters since start: bytes written to files, failed writes (or
+ * opens) */
+void rec_thr_counts(struct rec_thr *t, uint64_t *bytes, uint64_t *errors);
 
 /* rec_index.c (main thread) */
 int  rec_index_add(struct store *st, const struct rec_out *o,
 		   const char *site, const char *node);
+
+/* rec_replay.c: the replay worker (decodes off the main loop) */
+struct rec_replay;
+int  rec_replay_alloc(struct rec_replay **rpp, const char *recdir);
+int  rec_replay_start(struct rec_replay *rp, const char *recdir,
+		      const json_t *rows, bool mix, const char *tag,
+		      void (*h)(int err, const char *wav, void *arg),
+		      void *arg);
 
 /* rec_util.c */
 void rec_sha256_hex(const uint8_t md[32], char hex[65]);

@@ -66,6 +66,8 @@ struct rec_thr {
 	char disk_what[32];           /* the disk alarm raised          */
 	uint64_t dropped_seen;
 	atomic_uint nopen;
+	atomic_ullong bytes;          /* written, for /metrics          */
+	atomic_ullong write_errors;
 };
 
 
@@ -137,8 +139,11 @@ static void rec_close(struct rec_thr *t, struct rec_open *o)
 	int err = o->err;
 
 	if (o->f) {
+		uint64_t before = rec_file_bytes(o->f);
 		int e = rec_file_close(o->f, o->sha, &o->bytes);
 
+		/* the last page goes out at close */
+		atomic_fetch_add(&t->bytes, o->bytes - before);
 		if (e && !err)
 			err = e;
 		o->f = NULL;
@@ -168,6 +173,7 @@ static void write_failed(struct rec_thr *t, struct rec_open *o, int err)
 	char reason[160];
 
 	o->err = err;
+	atomic_fetch_add(&t->write_errors, 1);
 	re_snprintf(reason, sizeof(reason), "%s: %m", o->file, err);
 	log_warn(MOD, "recording %s", reason);
 	str_ncpy(t->disk_what, err == ENOSPC || err == EDQUOT ||
@@ -225,6 +231,40 @@ static const struct {
 };
 
 
+/* Which patch carried a recording, when one did */
+static void meta_patch(struct rec_out *m, bool tx, const struct rec_floor *fl)
+{
+	if (fl->carry == REC_CARRY_NONE || (!tx && fl->carry == REC_CARRY_IN))
+		return;               /* not carried: a collision on the far side */
+
+	str_ncpy(m->patch, fl->patch, sizeof(m->patch));
+	str_ncpy(m->peer, fl->peer, sizeof(m->peer));
+	str_ncpy(m->source, fl->carry == REC_CARRY_IN ? fl->peer :
+		 m->resource, sizeof(m->source));
+}
+
+
+/* Who talked in a recording, from the floor of its resource: received,
+ * the radio; transmitted, the position keying it, or across a patch
+ * the far side's radio or position */
+static void meta_floor(struct rec_out *m, bool tx, const struct rec_floor *fl)
+{
+	if (tx) {
+		str_ncpy(m->position, fl->position, sizeof(m->position));
+		str_ncpy(m->operator_, fl->operator_, sizeof(m->operator_));
+		if (fl->carry == REC_CARRY_IN) {
+			str_ncpy(m->talker, fl->ctalker, sizeof(m->talker));
+			str_ncpy(m->alias, fl->calias, sizeof(m->alias));
+		}
+	}
+	else {
+		str_ncpy(m->talker, fl->talker, sizeof(m->talker));
+		str_ncpy(m->alias, fl->alias, sizeof(m->alias));
+	}
+	meta_patch(m, tx, fl);
+}
+
+
 static void meta_fill(struct rec_thr *t, struct rec_open *o)
 {
 	struct rec_out *m = &o->meta;
@@ -251,16 +291,8 @@ static void meta_fill(struct rec_thr *t, struct rec_open *o)
 	m->start_ms = o->start_ms;
 
 	fl = floor_find(t, m->resource);
-	if (!fl)
-		return;
-	if (o->dir) {
-		str_ncpy(m->position, fl->position, sizeof(m->position));
-		str_ncpy(m->operator_, fl->operator_, sizeof(m->operator_));
-	}
-	else {
-		str_ncpy(m->talker, fl->talker, sizeof(m->talker));
-		str_ncpy(m->alias, fl->alias, sizeof(m->alias));
-	}
+	if (fl)
+		meta_floor(m, o->dir, fl);
 }
 
 
@@ -288,6 +320,8 @@ static struct rec_open *rec_open(struct rec_thr *t,
 	err = rec_file_open(&o->f, path, &tags);
 	if (err)
 		write_failed(t, o, err);
+	else   /* the headers */
+		atomic_fetch_add(&t->bytes, rec_file_bytes(o->f));
 
 	list_append(&t->open, &o->le, o);
 	atomic_fetch_add(&t->nopen, 1);
@@ -299,17 +333,22 @@ static struct rec_open *rec_open(struct rec_thr *t,
 static void rec_write(struct rec_thr *t, struct rec_open *o,
 		      const int16_t *pcm)
 {
+	uint64_t before;
 	int err;
 
 	++o->frames;
 	if (!o->f)
 		return;
 
+	before = rec_file_bytes(o->f);
 	err = rec_file_write(o->f, pcm, REC_PCM);
+	atomic_fetch_add(&t->bytes, rec_file_bytes(o->f) - before);
 	if (err) {
 		/* keep what was written (its hash goes to the audit
 		 * trail): the rest of the transmission is counted, lost */
+		before = rec_file_bytes(o->f);
 		(void)rec_file_close(o->f, o->sha, &o->bytes);
+		atomic_fetch_add(&t->bytes, o->bytes - before);
 		o->f = NULL;
 		write_failed(t, o, err);
 	}
@@ -380,20 +419,16 @@ static void floor_apply(struct rec_thr *t, struct rec_floor *nf)
 		if (strcmp(m->resource, nf->resource))
 			continue;
 
-		if (o->dir && !m->position[0]) {
-			str_ncpy(m->position, nf->position,
-				 sizeof(m->position));
-			str_ncpy(m->operator_, nf->operator_,
-				 sizeof(m->operator_));
-		}
-		else if (!o->dir && !m->talker[0]) {
-			str_ncpy(m->talker, nf->talker, sizeof(m->talker));
-			str_ncpy(m->alias, nf->alias, sizeof(m->alias));
+		if (!m->talker[0] && !m->position[0]) {
+			meta_floor(m, o->dir, nf);
 		}
 		else if (!o->dir && nf->talker[0] &&
 			 strcmp(m->talker, nf->talker)) {
 			/* another radio took the floor: a new recording */
 			rec_close(t, o);
+		}
+		else if (!m->patch[0]) {
+			meta_patch(m, o->dir, nf);
 		}
 	}
 }
@@ -580,6 +615,13 @@ void rec_thr_floor(struct rec_thr *t, const struct rec_floor *f)
 unsigned rec_thr_open_count(struct rec_thr *t)
 {
 	return t ? atomic_load(&t->nopen) : 0;
+}
+
+
+void rec_thr_counts(struct rec_thr *t, uint64_t *bytes, uint64_t *errors)
+{
+	*bytes = t ? atomic_load(&t->bytes) : 0;
+	*errors = t ? atomic_load(&t->write_errors) : 0;
 }
 
 

@@ -2,7 +2,8 @@
 // finds a transmission, recalls it with one click into the headset while
 // the live talkgroup goes on in the speaker (both heard in the page's own
 // audio), and exports the file, byte for byte what was recorded; the
-// radio tile's Recall button does the same for a dispatcher.  Audited.
+// radio tile's Recall button does the same for a dispatcher; a row's
+// Replay is told when its decoded audio plays.  Audited.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -92,6 +93,10 @@ test('the recordings panel recalls too, and exports the recorded bytes ' +
   await page.click(`#rec-recall button[data-talkgroup="${TG}"]`);
   await page.waitForFunction(() => /Recalling/.test(
     document.querySelector('#rec-status').textContent));
+  // a row's Replay: the server says when the decoded audio plays
+  await page.click(`#rec-rows tr[data-rec="${rec.id}"] .rec-replay`);
+  await page.waitForFunction((id) => document.querySelector('#rec-status')
+    .dataset.playing === id, String(rec.id), { timeout: 10000 });
   const dl = page.waitForEvent('download');
   await page.click(`#rec-rows tr[data-rec="${rec.id}"] .rec-export`);
   const d = await dl;

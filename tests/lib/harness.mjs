@@ -499,7 +499,8 @@ export function request(h, method, urlPath, body, token,
         try {
           json = text ? JSON.parse(text) : null;
         } catch { /* not JSON */ }
-        resolve({ status: res.statusCode, json, headers: res.headers, text });
+        resolve({ status: res.statusCode, json, headers: res.headers, text,
+          body: Buffer.concat(chunks) });
       });
       res.on('error', reject);
     });

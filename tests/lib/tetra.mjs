@@ -245,3 +245,36 @@ export async function startEsnSim(dir, { groups, radios, ports } = {}) {
       `  - {id: "${d.id}", alias: ${d.alias}}`), ''].join('\n');
   return e;
 }
+
+// ---- an Airwave group and an ESN group side by side, for patches ----
+export const AW = 'tg-airwave-ops';            // tetra_gssi 2002
+export const ESN_TG = esnGroup('lambeth-ops');  // the harness's TG on ESN
+
+// TG on ESN (radio e1 "Echo One", 880 Hz), AW on Airwave (radio 2345
+// "Bravo One", 440 Hz), both bearers up
+export async function startDual() {
+  const t = await startTetra({
+    preferred: 'esn',
+    groups: [{ gssi: '2002', name: 'Airwave Ops' }],
+    radios: [{ issi: '2345', alias: 'Bravo One', speech: 'TONE',
+      groups: ['2002'] }],
+    esn: { groups: [ESN_TG],
+      radios: [{ id: 'e1', alias: 'Echo One', speech: 'TONE880',
+        groups: [ESN_TG] }] },
+    extraTalkgroups: [`  - id: ${AW}`, '    name: Airwave Ops',
+      '    roles: [dispatcher, supervisor]', '    tetra_gssi: 2002',
+      ''].join('\n'),
+    directory: [{ id: tetraId('2345'), alias: 'Bravo One' },
+      { id: `sip:e1@${ESN_DOMAIN}`, alias: 'Echo One' }],
+  });
+  try {
+    await waitFor(async () => {
+      const l = (await t.con.call('radio.state', {})).result.links;
+      return l.esn?.up && l.tetra?.up;
+    }, 10000, 'both bearers up');
+  } catch (err) {
+    await t.stop().catch(() => {});
+    throw err;
+  }
+  return t;
+}

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {
   PASSWORD, RES, connectWs, login, loginOk, openConsole, request, startIccs,
 } from '../lib/harness.mjs';
+import { scrape } from '../lib/metrics.mjs';
 
 let h;
 let sue;      // supervisor session at P1
@@ -284,43 +285,7 @@ test('/healthz answers 200 without authentication', async () => {
 
 // --- /metrics --------------------------------------------------------------
 
-function parseMetrics(text) {
-  const types = new Map();
-  const samples = [];
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const t = /^# TYPE (\S+) (counter|gauge|untyped|summary|histogram)$/
-      .exec(line);
-    if (t) {
-      types.set(t[1], t[2]);
-      continue;
-    }
-    if (line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)( \d+)?$/
-      .exec(line);
-    assert.ok(m, `not a Prometheus sample line: ${JSON.stringify(line)}`);
-    const labels = {};
-    if (m[2]) {
-      const pairs = /(\w+)="((?:[^"\\]|\\.)*)"/g;
-      for (const kv of m[2].slice(1, -1).matchAll(pairs)) {
-        labels[kv[1]] = kv[2];
-      }
-    }
-    const value = Number(m[3]);
-    assert.ok(!Number.isNaN(value), `bad value in ${line}`);
-    samples.push({ name: m[1], labels, value });
-  }
-  const get = (name, labels = {}) => samples.filter((s) => s.name === name &&
-    Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  return { types, samples, get };
-}
-
-async function metrics() {
-  const r = await request(h, 'GET', '/metrics');
-  assert.equal(r.status, 200, r.text);
-  assert.match(r.headers['content-type'], /^text\/plain/);
-  return { text: r.text, ...parseMetrics(r.text) };
-}
+const metrics = () => scrape(h);
 
 test('/metrics: Prometheus text with the documented metrics', async () => {
   const m = await metrics();

@@ -5,14 +5,13 @@
 // with ffmpeg to the tone each side sent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
-  startIccs, loginOk, openConsole, waitFor, freePort, run, PASSWORD,
+  startIccs, loginOk, openConsole, waitFor, freePort, PASSWORD,
 } from '../lib/harness.mjs';
 import { AudioClient, tone, toneSnr, FRAME, RATE } from '../lib/rtp.mjs';
 import { trunkPatch, placeCall, sendTone } from '../sipp/sipp.mjs';
+import { ffdecode } from '../lib/record.mjs';
 
 const CALLER = '07700900123';
 let h, con, audio, sup;
@@ -36,16 +35,6 @@ after(async () => {
   if (sup) await sup.close();
   if (h) assert.equal(await h.stop(), 0, h.logs());
 });
-
-async function ffdecode(file) {
-  const out = path.join(os.tmpdir(), `iccs-rec-call-${process.pid}.raw`);
-  const r = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le',
-    '-ac', '1', '-ar', String(RATE), '-y', out]);
-  assert.equal(r.code, 0, r.stderr);
-  const b = fs.readFileSync(out);
-  fs.unlinkSync(out);
-  return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
-}
 
 // The best 0.5 s window's SNR of hz in a recording
 const bestSnr = (pcm, hz) => {

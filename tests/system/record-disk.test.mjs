@@ -18,6 +18,8 @@ import {
   AudioClient, udpPair, freeRtpPort, rtpPacket, pcmuPayload, tone, dominant,
   rms, FRAME, RATE, gatewayPatch,
 } from '../lib/rtp.mjs';
+import { scrape, value } from '../lib/metrics.mjs';
+import { ffdecode } from '../lib/record.mjs';
 
 const TG = RES.talkgroup;
 const skip = isRoot() ? false : 'mounting a tmpfs needs root';
@@ -71,16 +73,6 @@ async function sendTone(hz, ms) {
     const wait = start + (i + 1) * 20 - Date.now();
     if (wait > 0) await new Promise((res) => setTimeout(res, wait));
   }
-}
-
-async function ffdecode(file) {
-  const out = path.join(os.tmpdir(), `iccs-rec-${process.pid}.raw`);
-  const r = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le',
-    '-ac', '1', '-ar', String(RATE), '-y', out]);
-  assert.equal(r.code, 0, r.stderr);
-  const b = fs.readFileSync(out);
-  fs.unlinkSync(out);
-  return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
 }
 
 function headsetOrSpeaker(frames) {
@@ -178,6 +170,12 @@ test('a full recording disk raises the alarm while live audio goes on',
     // what reached the disk is still proved by its hash
     const v = await h.iccsctl(['recordings', 'verify']);
     assert.equal(v.code, 0, v.stdout + v.stderr);
+    // and /metrics says so
+    const m = await scrape(h);
+    assert.equal(value(m, 'iccs_recording_alarm', { alarm: 'disk_full' }), 1);
+    assert.ok(value(m, 'iccs_recording_write_errors_total') >= 1);
+    assert.ok(value(m, 'iccs_recording_files_total', { result: 'failed' })
+      >= 1);
   });
 
 test('the alarm clears when space is back, and recording resumes',
@@ -186,6 +184,8 @@ test('the alarm clears when space is back, and recording resumes',
       (d) => d.alarm === 'disk_full' && !d.on, 10000);
     fs.unlinkSync(path.join(mnt, 'filler'));
     await cleared;
+    assert.equal(value(await scrape(h), 'iccs_recording_alarm',
+      { alarm: 'disk_full' }), 0);
     const before = (await con.call('recording.search', { resource: TG }))
       .result.recordings.length;
     await sendTone(700, 1000);

@@ -5,12 +5,11 @@
 // recorded by the same tap as every other stream.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { waitFor, run } from '../lib/harness.mjs';
+import { waitFor } from '../lib/harness.mjs';
 import { toneSnr, RATE } from '../lib/rtp.mjs';
 import { startTetra, TG, GSSI, tetraId } from '../lib/tetra.mjs';
+import { ffdecode } from '../lib/record.mjs';
 
 let t;
 
@@ -41,14 +40,8 @@ test('a TETRA radio is recorded with its identity and decodes to its tone',
     assert.equal(rec.resource, TG);
     assert.equal(rec.alias, 'Bravo One');
 
-    const out = path.join(os.tmpdir(), `iccs-rec-tetra-${process.pid}.raw`);
-    const d = await run('ffmpeg', ['-v', 'error', '-i', path.join(t.h.dir,
-      'state', 'recordings', rec.file), '-f', 's16le', '-ac', '1', '-ar',
-    String(RATE), '-y', out]);
-    assert.equal(d.code, 0, d.stderr);
-    const b = fs.readFileSync(out);
-    fs.unlinkSync(out);
-    const pcm = new Int16Array(b.buffer, b.byteOffset, b.length / 2);
+    const pcm = await ffdecode(path.join(t.h.dir, 'state', 'recordings',
+      rec.file));
     assert.ok(pcm.length >= 1.9 * RATE, `only ${pcm.length} samples`);
     const snr = Math.max(...[0.25, 0.5, 0.75, 1, 1.25].map((s) =>
       toneSnr(pcm.subarray(s * RATE, s * RATE + 8000), 440)));

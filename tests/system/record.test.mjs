@@ -14,6 +14,7 @@ import {
 } from '../lib/harness.mjs';
 import { tone, dominant, rms, toneSnr, FRAME, RATE } from '../lib/rtp.mjs';
 import { startEsn, GROUP, TG, radioUri } from '../lib/esn.mjs';
+import { ffdecode } from '../lib/record.mjs';
 
 let esn, con, audio, recDir;
 
@@ -31,15 +32,6 @@ before(async () => {
 after(async () => {
   if (esn) await esn.stop();
 });
-
-async function ffdecode(file) {
-  const r = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le',
-    '-ac', '1', '-ar', String(RATE), '-y', file + '.raw']);
-  assert.equal(r.code, 0, r.stderr);
-  const b = fs.readFileSync(file + '.raw');
-  fs.unlinkSync(file + '.raw');
-  return new Int16Array(b.buffer, b.byteOffset, b.length / 2);
-}
 
 async function findOne(query, pred, what) {
   let hit;

@@ -10,33 +10,14 @@ import {
 } from '../lib/harness.mjs';
 import { tone, FRAME } from '../lib/rtp.mjs';
 import {
-  startTetra, TG, tetraId, esnGroup,
+  startDual, TG, AW, ESN_TG, tetraId,
 } from '../lib/tetra.mjs';
 
-const AW = 'tg-airwave-ops';
-const ESN_TG = esnGroup('lambeth-ops');
 let t, con;
 
 before(async () => {
-  t = await startTetra({
-    preferred: 'esn',
-    groups: [{ gssi: '2002', name: 'Airwave Ops' }],
-    radios: [{ issi: '2345', alias: 'Bravo One', speech: 'TONE',
-      groups: ['2002'] }],
-    esn: { groups: [ESN_TG],
-      radios: [{ id: 'e1', alias: 'Echo One', speech: 'TONE880',
-        groups: [ESN_TG] }] },
-    extraTalkgroups: [`  - id: ${AW}`, '    name: Airwave Ops',
-      '    roles: [dispatcher, supervisor]', '    tetra_gssi: 2002',
-      ''].join('\n'),
-    directory: [{ id: tetraId('2345'), alias: 'Bravo One' },
-      { id: 'sip:e1@esn.test', alias: 'Echo One' }],
-  });
+  t = await startDual();
   con = t.con;
-  await waitFor(async () => {
-    const l = (await con.call('radio.state', {})).result.links;
-    return l.esn?.up && l.tetra?.up;
-  }, 10000, 'both bearers up');
 });
 
 after(async () => {

@@ -204,6 +204,95 @@ static void verify_finds(void **state)
 }
 
 
+/* 1 s of a tone into dir/name */
+static void tone_file(const char *dir, const char *name, double hz)
+{
+	struct rec_tags tags = {"tg1", "rx", NULL, NULL, "0"};
+	struct rec_file *f;
+	int16_t pcm[REC_PCM];
+	char path[256], sha[65];
+	uint64_t bytes;
+
+	tu_path(path, sizeof(path), dir, name);
+	assert_int_equal(rec_file_open(&f, path, &tags), 0);
+	for (size_t i = 0; i < 50; i++) {
+		tone(pcm, REC_PCM, i * REC_PCM, hz, 8000);
+		assert_int_equal(rec_file_write(f, pcm, REC_PCM), 0);
+	}
+	assert_int_equal(rec_file_close(f, sha, &bytes), 0);
+}
+
+
+struct replay_res {
+	int err;
+	char wav[1024];
+	unsigned calls;
+};
+
+
+static void replay_h(int err, const char *wav, void *arg)
+{
+	struct replay_res *res = arg;
+
+	res->err = err;
+	str_ncpy(res->wav, wav, sizeof(res->wav));
+	++res->calls;
+	re_cancel();
+}
+
+
+/* Samples in a WAV the worker wrote (the 44-byte header) */
+static long wav_samples(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return (long)(sb.st_size - 44) / 2;
+}
+
+
+/* The replay worker: two recordings half a second apart, mixed on their
+ * timeline (1.5 s) or one after the other (2 s), delivered on the main
+ * loop; a missing file is refused at once */
+static void replay_worker(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct rec_replay *rp = NULL;
+	struct replay_res *res = mem_zalloc(sizeof(*res), NULL);
+	json_t *rows = json_pack("[{s:s, s:i}, {s:s, s:i}]", "file", "b.opus",
+				 "start", 1500, "file", "a.opus", "start",
+				 1000);
+	json_t *gone = json_pack("[{s:s, s:i}]", "file", "no.opus", "start",
+				 0);
+
+	tone_file(fx->dir, "a.opus", 440);
+	tone_file(fx->dir, "b.opus", 880);
+	assert_int_equal(rec_replay_alloc(&rp, fx->dir), 0);
+
+	assert_int_equal(rec_replay_start(rp, fx->dir, rows, true, "P1",
+					  replay_h, res), 0);
+	assert_int_equal(re_main(NULL), 0);
+	assert_int_equal(res->calls, 1);
+	assert_int_equal(res->err, 0);
+	assert_int_equal(wav_samples(res->wav), 3 * REC_RATE / 2);
+
+	assert_int_equal(rec_replay_start(rp, fx->dir, rows, false, "P1",
+					  replay_h, res), 0);
+	assert_int_equal(re_main(NULL), 0);
+	assert_int_equal(res->calls, 2);
+	assert_int_equal(wav_samples(res->wav), 2 * REC_RATE);
+
+	assert_int_equal(rec_replay_start(rp, fx->dir, gone, false, "P1",
+					  replay_h, res), ENOENT);
+	assert_int_equal(res->calls, 2);
+
+	mem_deref(rp);
+	mem_deref(res);
+	json_decref(rows);
+	json_decref(gone);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,7 +302,14 @@ int main(void)
 		cmocka_unit_test(decode_rejects),
 		cmocka_unit_test_setup_teardown(verify_finds, tu_setup_store,
 						tu_teardown),
+		cmocka_unit_test_setup_teardown(replay_worker, tu_setup_dir,
+						tu_teardown),
 	};
+	int n;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (libre_init())
+		return 1;
+	n = cmocka_run_group_tests(tests, NULL, NULL);
+	libre_close();
+	return n;
 }

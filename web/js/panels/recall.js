@@ -33,7 +33,10 @@ function download(rec, b64) {
 function row(rec, act) {
   return h('tr', { 'data-rec': String(rec.id), 'data-file': rec.file },
     h('td', { text: shortLocal(rec.start), title: stampUtc(rec.start) }),
-    h('td', { text: rec.resource }),
+    h('td', { class: 'rec-resource', text: rec.resource + (rec.patch
+      ? (rec.source && rec.source !== rec.resource
+        ? ` (patched from ${rec.source})` : ` (patched to ${rec.peer})`)
+      : '') }),
     h('td', { text: rec.direction === 'tx' ? 'sent' : 'received' }),
     h('td', { class: 'rec-who', text: rec.alias || rec.talker ||
       rec.operator || rec.position || '' }),
@@ -72,7 +75,7 @@ export default {
       replay: async (rec) => {
         const r = await request('recording.replay', { rec: rec.id });
         if (r) status.textContent = `Replaying ${rec.resource}, ` +
-          `${shortLocal(rec.start)}, in the headset`;
+          `${shortLocal(rec.start)}, in the headset`;   // once decoded
       },
       exportRec: async (rec) => {
         const r = await request('recording.export', { rec: rec.id });
@@ -149,6 +152,16 @@ export default {
       if (d && d.on && toast) toast(`Recording alarm: ${d.reason}`,
         { kind: 'error' });
     });
-    return () => { off(); offReady(); };
+    // the server decodes a replay after answering: it says when it plays
+    const offReplay = control.on('recording.replay', (d) => {
+      if (d?.state === 'failed') {
+        status.textContent = `Replay failed: ${d.reason || 'unknown'}`;
+        if (toast) toast(`Replay failed: ${d.reason}`, { kind: 'error' });
+      }
+      else if (d?.state === 'playing') {
+        status.dataset.playing = (d.recs || []).join(',');
+      }
+    });
+    return () => { off(); offReady(); offReplay(); };
   },
 };
