@@ -20,6 +20,7 @@ static void offer(const struct sip_msg *msg)
 {
 	struct sdp_session *sess = NULL;
 	struct sdp_media *m = NULL;
+	struct pcall_crypto crypto;
 	const char *reason = NULL;
 	uint16_t scode = 0;
 	struct sa la;
@@ -28,7 +29,8 @@ static void offer(const struct sip_msg *msg)
 	for (int srtp = 0; srtp < 2; srtp++) {
 		if (pcall_sdp_prepare(&sess, &m, &la, srtp))
 			abort();
-		if (pcall_offer_read(sess, m, srtp, msg, &scode, &reason) &&
+		if (pcall_offer_read(sess, m, srtp, msg, &scode, &reason,
+				     &crypto) &&
 		    (scode < 400 || scode > 699 || !reason))
 			abort();
 		sess = mem_deref(sess);
