@@ -10,6 +10,7 @@
 #include <re.h>
 #include <jansson.h>
 #include "media/codec.h"
+#include "common/speech.h"
 #include "callers.h"
 
 #define SUITE "AES_CM_128_HMAC_SHA1_80"
@@ -27,6 +28,7 @@ static void caller_destructor(void *arg)
 	mem_deref(c->enc);
 	mem_deref(c->dec);
 	mem_deref(c->sdp);
+	mem_deref(c->pcm);
 }
 
 
@@ -245,6 +247,11 @@ int caller_alloc(struct caller **cp, struct callers *cs,
 	c->abandon = spec->abandon > 0 &&
 		rand_u32() <= spec->abandon * (double)UINT32_MAX;
 
+	/* a voice of its own (espeak-ng takes a moment: not for floods) */
+	if (*spec->speech && !spec->silent && !spec->tone_hz &&
+	    sim_speech(spec->speech, &c->pcm, &c->pcmn))
+		c->pcm = mem_deref(c->pcm);
+
 	err = rtp_listen(&c->rtp, IPPROTO_UDP, &cs->laddr, 30000, 59998,
 			 false, rtp_recv, NULL, c);
 	err = err ? err : sdp_offer(c, &desc);
@@ -290,8 +297,10 @@ void caller_hangup(struct caller *c)
 static void frame(struct caller *c, int16_t *pcm)
 {
 	const struct callers *cs = c->cs;
+	const int16_t *words = c->pcm ? c->pcm : cs->pcm;
+	size_t n = c->pcm ? c->pcmn : cs->pcmn;
 
-	if (c->spec.silent || (!c->spec.tone_hz && !cs->pcmn)) {
+	if (c->spec.silent || (!c->spec.tone_hz && !n)) {
 		memset(pcm, 0, AUD_FRAME * sizeof(*pcm));
 		return;
 	}
@@ -300,7 +309,7 @@ static void frame(struct caller *c, int16_t *pcm)
 			pcm[i] = (int16_t)(8000 * sin(2 * M_PI *
 				c->spec.tone_hz * (double)c->pos / AUD_SRATE));
 		else
-			pcm[i] = cs->pcm[c->pos % cs->pcmn];
+			pcm[i] = words[c->pos % n];
 	}
 }
 

@@ -17,6 +17,7 @@ struct callers_spec {
 	unsigned abandon_s;         /* ... this long after the answer    */
 	bool silent;                /* silent caller: no speech energy   */
 	unsigned tone_hz;           /* a tone instead of speech          */
+	char speech[256];           /* this call's words; "" = --speech  */
 };
 
 struct callers {
@@ -68,6 +69,8 @@ struct caller {
 	uint8_t pt;
 	struct tmr end;
 	uint64_t t_start, t_answer, t_next;   /* mono ms               */
+	int16_t *pcm;               /* spec.speech, or NULL              */
+	size_t pcmn;
 	size_t pos;                 /* in the speech                     */
 	uint16_t seq;
 	uint32_t ts, ssrc;
