@@ -13,7 +13,7 @@ import { AudioClient, tone, dominant, rms, FRAME } from '../lib/rtp.mjs';
 import { trunkPatch } from '../sipp/sipp.mjs';
 import { startCallers, runCallers } from '../lib/callers.mjs';
 
-let h, udpPort, srtpPort, tcpPort, credFile, pwGood, pwBad, ct, con, audio;
+let h, udpPort, srtpPort, tcpPort, tlsPort, credFile, pwGood, pwBad, ct, con, audio;
 const sims = [];
 
 function patch(text) {
@@ -21,12 +21,14 @@ function patch(text) {
     .replace(/(    listen: "127\.0\.0\.1:\d+"\n)/,
       `$1  - id: bt-s\n    listen: "127.0.0.1:${srtpPort}"\n` +
       `    srtp: true\n  - id: bt-t\n    transport: tcp\n` +
-      `    listen: "127.0.0.1:${tcpPort}"\n    credentials: ${credFile}\n`);
+      `    listen: "127.0.0.1:${tcpPort}"\n    credentials: ${credFile}\n` +
+      `  - id: bt-l\n    transport: tls\n    listen: "127.0.0.1:${tlsPort}"\n` +
+      '    cert: server.pem\n');
 }
 
 before(async () => {
-  [udpPort, srtpPort, tcpPort] = [await freePort(), await freePort(),
-    await freePort()];
+  [udpPort, srtpPort, tcpPort, tlsPort] = [await freePort(),
+    await freePort(), await freePort(), await freePort()];
   const d = await makeTempDir('iccs-cred-');
   credFile = path.join(d, 'trunk.cred');
   pwGood = path.join(d, 'good.pw');
@@ -112,6 +114,19 @@ test('digest over TCP: the simulator answers the challenge; a wrong ' +
   await waitFor(async () => (await h.auditExport()).find((e) =>
     e.action === 'trunk.auth' && e.object === 'trunk:bt-t' &&
     e.detail?.user === 'carrier'), 5000, 'the refusal audited');
+});
+
+test('TLS trunk: a simulated caller over TLS, hanging up after 1 s',
+  async () => {
+  const r = await runCallers(['--trunk', `127.0.0.1:${tlsPort}`,
+    '--transport', 'tls', '--hold', '1', '--caller', '07700900404',
+    '--number', '101'], 20000);
+  assert.equal(r.code, 0, r.out);
+  assert.equal(r.summary.answered, 1);
+  const a = await waitFor(async () => (await h.auditExport()).find((e) =>
+    e.action === 'call.end' && e.detail?.caller === '07700900404'), 5000,
+  'the TLS call ended');
+  assert.equal(a.detail.trunk, 'bt-l');
 });
 
 test('a flood of 40 calls at 20/s, some abandoning, some silent: every ' +
