@@ -156,7 +156,10 @@ for (const rate of [100, 200, 400]) {
 }
 kam.kill();
 
-// (c)
+// (c) on a restarted iccsd: a caller of (b) who gave up before our 200 OK
+// can stay queued (no liveness timeout yet) and would be offered here
+await con.close();
+await h.restart();
 const C = await import('../tests/lib/callers.mjs');
 const RE = await import('./lib/rtpengine.mjs');
 const takers = [];
@@ -168,11 +171,16 @@ for (let i = 0; i < NMEDIA; i++) {
   takers.push(c);
 }
 const sim = await C.startCallers(['--trunk', `127.0.0.1:${trunkPort}`]);
-const answered = takers.map((c) => c.nextEvent('call.update',
-  (d) => d.state === 'ringing', 30000).then((d) =>
-  c.call('call.answer', { call: d.id })));
+process.on('exit', () => {
+  try { process.kill(sim.proc.pid, 'SIGKILL'); } catch { /* gone */ }
+});
+const answered = takers.map((c, i) => c.nextEvent('call.update',
+  (d) => d.state === 'ringing' && d.position === `M${i + 1}`, 30000)
+  .then((d) => c.call('call.answer', { call: d.id })));
 await sim.place({ number: '999', count: NMEDIA, rate: 10 });
-await Promise.all(answered);
+for (const r of await Promise.all(answered)) {
+  if (!r.ok) throw new Error(`call.answer: ${JSON.stringify(r)}`);
+}
 await H.waitFor(async () => (await sim.list()).calls.every((x) =>
   x.rx_packets > 50), 10000, 'media both ways on every call');
 const l0 = await sim.list();
@@ -223,5 +231,4 @@ console.log(`phone (c) ${NMEDIA} connected calls with media: iccsd ` +
 
 sock.close();
 await peer.close();
-await con.close();
 await h.stop();
