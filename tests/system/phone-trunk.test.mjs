@@ -138,3 +138,57 @@ test('trunk credentials: only from a file nobody else can read', async () => {
   assert.match(r.stderr, /iccsd\.yaml:\d+: .*credentials/);
   assert.ok(!r.stderr.includes(PASS));
 });
+
+// A caller written here: digest computed by node's crypto (RFC 2617,
+// qop=auth), independent of libre; one nonce serves one INVITE only.
+test('digest: a nonce answers one INVITE; replayed, it is challenged ' +
+  'again as stale', async () => {
+  const dgram = await import('node:dgram');
+  const crypto = await import('node:crypto');
+  const md5 = (s) => crypto.createHash('md5').update(s).digest('hex');
+  const sock = dgram.createSocket('udp4');
+  await new Promise((res) => sock.bind(0, '127.0.0.1', res));
+  const lp = sock.address().port;
+  const replies = [];
+  sock.on('message', (m) => replies.push(m.toString()));
+  const uri = `sip:999@127.0.0.1:${authPort}`;
+  const invite = (n, auth) => {
+    const body = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n' +
+      'c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n';
+    return `INVITE ${uri} SIP/2.0\r\n` +
+      `Via: SIP/2.0/UDP 127.0.0.1:${lp};branch=z9hG4bK-rp${n}\r\n` +
+      `From: <sip:07700900306@127.0.0.1:${lp}>;tag=rp${n}\r\n` +
+      `To: <${uri}>\r\nCall-ID: replay-${n}\r\nCSeq: 1 INVITE\r\n` +
+      `Contact: <sip:c@127.0.0.1:${lp}>\r\nMax-Forwards: 70\r\n` +
+      (auth ? `Authorization: ${auth}\r\n` : '') +
+      `Content-Type: application/sdp\r\nContent-Length: ${body.length}` +
+      `\r\n\r\n${body}`;
+  };
+  const reply = async (n, code) => {
+    const r = await waitFor(() => replies.find((x) =>
+      x.includes(`branch=z9hG4bK-rp${n}`) && !x.startsWith('SIP/2.0 100')),
+    5000, `the answer to INVITE ${n}`);
+    assert.match(r, new RegExp(`^SIP/2\\.0 ${code} `), r);
+    return r;
+  };
+  try {
+    sock.send(invite(1), authPort, '127.0.0.1');
+    const ch = await reply(1, 401);
+    const nonce = /nonce="([^"]+)"/.exec(ch)[1];
+    const ha1 = md5(`${USER}:bt-1:${PASS}`);
+    const ha2 = md5(`INVITE:${uri}`);
+    const resp = md5(`${ha1}:${nonce}:00000001:c0ffee:auth:${ha2}`);
+    const auth = `Digest username="${USER}", realm="bt-1", ` +
+      `nonce="${nonce}", uri="${uri}", response="${resp}", ` +
+      'algorithm=MD5, cnonce="c0ffee", qop=auth, nc=00000001';
+    sock.send(invite(2, auth), authPort, '127.0.0.1');
+    await reply(2, 200);
+    sock.send(invite(3, auth), authPort, '127.0.0.1');
+    assert.match(await reply(3, 401), /stale=true/);
+    const a = await h.auditExport();
+    assert.equal(a.filter((e) => e.action === 'call.arrive' &&
+      e.detail?.caller === '07700900306').length, 1, 'one call only');
+  } finally {
+    sock.close();
+  }
+});
