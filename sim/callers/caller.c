@@ -10,7 +10,6 @@
 #include <re.h>
 #include <jansson.h>
 #include "media/codec.h"
-#include "common/speech.h"
 #include "callers.h"
 
 #define SUITE "AES_CM_128_HMAC_SHA1_80"
@@ -28,7 +27,6 @@ static void caller_destructor(void *arg)
 	mem_deref(c->enc);
 	mem_deref(c->dec);
 	mem_deref(c->sdp);
-	mem_deref(c->pcm);
 }
 
 
@@ -247,11 +245,6 @@ int caller_alloc(struct caller **cp, struct callers *cs,
 	c->abandon = spec->abandon > 0 &&
 		rand_u32() <= spec->abandon * (double)UINT32_MAX;
 
-	/* a voice of its own (espeak-ng takes a moment: not for floods) */
-	if (*spec->speech && !spec->silent && !spec->tone_hz &&
-	    sim_speech(spec->speech, &c->pcm, &c->pcmn))
-		c->pcm = mem_deref(c->pcm);
-
 	err = rtp_listen(&c->rtp, IPPROTO_UDP, &cs->laddr, 30000, 59998,
 			 false, rtp_recv, NULL, c);
 	err = err ? err : sdp_offer(c, &desc);
@@ -297,8 +290,9 @@ void caller_hangup(struct caller *c)
 static void frame(struct caller *c, int16_t *pcm)
 {
 	const struct callers *cs = c->cs;
-	const int16_t *words = c->pcm ? c->pcm : cs->pcm;
-	size_t n = c->pcm ? c->pcmn : cs->pcmn;
+	unsigned v = cs->nvoice ? (unsigned)(c->id % cs->nvoice) : 0;
+	const int16_t *words = cs->voice[v].pcm;
+	size_t n = cs->nvoice ? cs->voice[v].n : 0;
 
 	if (c->spec.silent || (!c->spec.tone_hz && !n)) {
 		memset(pcm, 0, AUD_FRAME * sizeof(*pcm));

@@ -8,6 +8,7 @@
  * it a loopback control API places and ends calls (callers_http.c).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,9 @@ struct batch {
 	struct tmr tmr;
 };
 
-static struct callers *g_cs;
+/* Set by SIGTERM/SIGINT, acted on by the media tick in the loop's own
+ * context (the handler does nothing that is not async-signal-safe) */
+static volatile sig_atomic_t g_stop;
 
 
 uint64_t callers_now(void)
@@ -134,6 +137,12 @@ static void media_tick(void *arg)
 	struct callers *cs = arg;
 	uint64_t now = callers_now();
 
+	if (g_stop) {
+		cs->wait_all = true;
+		re_cancel();
+		return;
+	}
+
 	for (struct le *le = cs->calls.head; le; le = le->next)
 		caller_media_tick(le->data, now);
 	tmr_start(&cs->media, MEDIA_TICK_MS, media_tick, cs);
@@ -194,7 +203,8 @@ static void usage(void)
 "  --abandon-after S         ... this long after the answer (3)\n"
 "  --silent                  silent caller: packets, no speech energy\n"
 "  --tone HZ                 a tone instead of speech\n"
-"  --speech TEXT|FILE.wav    what callers say (espeak-ng voice)\n"
+"  --speech TEXT|FILE.wav    what callers say (espeak-ng voice); up to\n"
+"                            8 times: calls take the sentences in turn\n"
 "  --srtp                    SRTP (SDES, AES_CM_128_HMAC_SHA1_80)\n"
 "  --user U --password-file F  digest credentials (F: mode 0600)\n"
 "  --http 127.0.0.1:PORT     control API (loopback only); stay running\n");
@@ -239,7 +249,10 @@ static int parse_args(struct callers *cs, struct callers_spec *sp,
 		case 'A': sp->abandon_s = (unsigned)atoi(optarg); break;
 		case 's': sp->silent = true; break;
 		case 'f': sp->tone_hz = (unsigned)atoi(optarg); break;
-		case 'S': cs->speech = optarg; break;
+		case 'S':
+			if (cs->nspeech < CALLERS_VOICES)
+				cs->speech[cs->nspeech++] = optarg;
+			break;
 		case 'x': cs->srtp = true; break;
 		case 'u': err = str_dup(&cs->user, optarg); break;
 		case 'p': pwfile = optarg; break;
@@ -293,9 +306,7 @@ static void summary(const struct callers *cs)
 static void signal_h(int sig)
 {
 	(void)sig;
-	if (g_cs)
-		g_cs->wait_all = true;
-	re_cancel();
+	g_stop = 1;
 }
 
 
@@ -306,10 +317,13 @@ static void callers_close(struct callers *cs)
 	list_flush(&cs->calls);
 	cs->hs = mem_deref(cs->hs);
 	cs->sock = mem_deref(cs->sock);
+	if (cs->sip)
+		sip_close(cs->sip, true);   /* pending transactions too */
 	cs->sip = mem_deref(cs->sip);
 	cs->tls = mem_deref(cs->tls);
 	cs->dnsc = mem_deref(cs->dnsc);
-	cs->pcm = mem_deref(cs->pcm);
+	for (unsigned i = 0; i < cs->nvoice; i++)
+		cs->voice[i].pcm = mem_deref(cs->voice[i].pcm);
 	cs->user = mem_deref(cs->user);
 	cs->pass = mem_deref(cs->pass);
 	cs->http = mem_deref(cs->http);
@@ -331,12 +345,18 @@ int callers_main(int argc, char *argv[])
 		callers_close(&cs);
 		return 2;
 	}
-	if (sim_speech(cs.speech ? cs.speech : DEFAULT_SPEECH, &cs.pcm,
-		       &cs.pcmn))
-		log_warn(MOD, "no speech (espeak-ng/sox): callers are silent "
-			 "unless --tone");
+	if (!cs.nspeech)
+		cs.speech[cs.nspeech++] = DEFAULT_SPEECH;
+	for (unsigned i = 0; i < cs.nspeech; i++) {
+		if (sim_speech(cs.speech[i], &cs.voice[cs.nvoice].pcm,
+			       &cs.voice[cs.nvoice].n)) {
+			log_warn(MOD, "no speech for '%s' (espeak-ng/sox)",
+				 cs.speech[i]);
+			continue;
+		}
+		++cs.nvoice;
+	}
 
-	g_cs = &cs;
 	tmr_init(&cs.media);
 	err = sip_start(&cs);
 	if (!err && cs.http)
@@ -352,15 +372,19 @@ int callers_main(int argc, char *argv[])
 	if (sp.count)
 		err = callers_batch_add(&cs, &sp);
 	tmr_start(&cs.media, MEDIA_TICK_MS, media_tick, &cs);
-	if (!err)
-		err = re_main(signal_h);
+	if (!err) {
+		struct sigaction sa = {.sa_handler = signal_h};
+
+		(void)sigaction(SIGTERM, &sa, NULL);
+		(void)sigaction(SIGINT, &sa, NULL);
+		err = re_main(NULL);
+	}
 
 	/* hang up whoever is still on the line, let the BYEs go out */
 	for (struct le *le = cs.calls.head; le; le = le->next)
 		caller_hangup(le->data);
 	summary(&cs);
  out:
-	g_cs = NULL;
 	callers_close(&cs);
 	return err ? 1 : cs.failed ? 1 : 0;
 }

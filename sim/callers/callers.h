@@ -3,7 +3,10 @@
  *                  SIP trunk (one call to a flood), with speech
  */
 
-enum { CALLERS_KEY = 30 };   /* SRTP master key + salt */
+enum {
+	CALLERS_KEY = 30,        /* SRTP master key + salt            */
+	CALLERS_VOICES = 8,      /* --speech sentences, one per call in turn */
+};
 
 /* What each new call does (command line, or a POST /v1/calls body) */
 struct callers_spec {
@@ -17,7 +20,6 @@ struct callers_spec {
 	unsigned abandon_s;         /* ... this long after the answer    */
 	bool silent;                /* silent caller: no speech energy   */
 	unsigned tone_hz;           /* a tone instead of speech          */
-	char speech[256];           /* this call's words; "" = --speech  */
 };
 
 struct callers {
@@ -28,7 +30,8 @@ struct callers {
 	bool srtp;
 	char *user, *pass;          /* digest, or NULL                   */
 	char *http;                 /* control API "127.0.0.1:port"      */
-	const char *speech;         /* text or .wav                      */
+	const char *speech[CALLERS_VOICES];  /* texts or .wav files      */
+	unsigned nspeech;
 
 	/* state */
 	struct dnsc *dnsc;
@@ -36,8 +39,12 @@ struct callers {
 	struct sipsess_sock *sock;
 	struct tls *tls;
 	struct http_sock *hs;
-	int16_t *pcm;               /* speech at 16 kHz                  */
-	size_t pcmn;
+	struct {
+		int16_t *pcm;       /* speech at 16 kHz                  */
+		size_t n;
+	} voice[CALLERS_VOICES];    /* made before the loop runs: espeak
+				       inside it would stall every call */
+	unsigned nvoice;
 	struct list calls;          /* struct caller                     */
 	struct list batches;        /* struct batch: calls still to place */
 	struct tmr media;           /* 20 ms frame clock                 */
@@ -69,8 +76,6 @@ struct caller {
 	uint8_t pt;
 	struct tmr end;
 	uint64_t t_start, t_answer, t_next;   /* mono ms               */
-	int16_t *pcm;               /* spec.speech, or NULL              */
-	size_t pcmn;
 	size_t pos;                 /* in the speech                     */
 	uint16_t seq;
 	uint32_t ts, ssrc;

@@ -3,8 +3,7 @@
  * never on another address): place calls, list them, hang up.
  *
  *   POST   /v1/calls      {"number","caller","count","rate","hold",
- *                          "abandon","abandon_after","silent","tone",
- *                          "speech"}
+ *                          "abandon","abandon_after","silent","tone"}
  *   GET    /v1/calls      counters and every call with its state
  *   DELETE /v1/calls/ID   hang up one call (BYE or CANCEL)
  *   DELETE /v1/calls      hang up every call
@@ -33,7 +32,6 @@ int callers_spec_json(struct callers_spec *spec, json_t *j,
 {
 	const char *number = json_string_value(json_object_get(j, "number"));
 	const char *caller = json_string_value(json_object_get(j, "caller"));
-	const char *speech = json_string_value(json_object_get(j, "speech"));
 	json_t *v;
 
 	if (number && (!*number || strlen(number) >= sizeof(spec->number))) {
@@ -44,8 +42,6 @@ int callers_spec_json(struct callers_spec *spec, json_t *j,
 		str_ncpy(spec->number, number, sizeof(spec->number));
 	if (caller)
 		str_ncpy(spec->caller, caller, sizeof(spec->caller));
-	if (speech)
-		str_ncpy(spec->speech, speech, sizeof(spec->speech));
 	if ((v = json_object_get(j, "count")))
 		spec->count = (unsigned)json_integer_value(v);
 	if ((v = json_object_get(j, "rate")))
