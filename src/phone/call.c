@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <re.h>
 #include <jansson.h>
@@ -48,6 +49,8 @@ static void pcall_destructor(void *arg)
 		(void)media_stream_remove(c->ph->media, c->stream);
 	mem_deref(c->sess);
 	mem_deref(c->sdp);
+	OPENSSL_cleanse(c->srtp_rx, sizeof(c->srtp_rx));
+	OPENSSL_cleanse(c->srtp_tx, sizeof(c->srtp_tx));
 }
 
 
