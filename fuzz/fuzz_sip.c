@@ -20,6 +20,7 @@ static void offer(const struct sip_msg *msg)
 {
 	struct sdp_session *sess = NULL;
 	struct sdp_media *m = NULL;
+	struct pcall_crypto crypto;
 	const char *reason = NULL;
 	uint16_t scode = 0;
 	struct sa la;
@@ -28,12 +29,26 @@ static void offer(const struct sip_msg *msg)
 	for (int srtp = 0; srtp < 2; srtp++) {
 		if (pcall_sdp_prepare(&sess, &m, &la, srtp))
 			abort();
-		if (pcall_offer_read(sess, m, srtp, msg, &scode, &reason) &&
+		if (pcall_offer_read(sess, m, srtp, msg, &scode, &reason,
+				     &crypto) &&
 		    (scode < 400 || scode > 699 || !reason))
 			abort();
 		sess = mem_deref(sess);
 		msg->mb->pos = 0;
 	}
+}
+
+
+/* A trunk with credentials reads the Authorization of a retried INVITE
+ * (libre decodes and checks it; trunk_auth.c compares the fields) */
+static void authorization(const struct sip_msg *msg)
+{
+	const struct sip_hdr *h = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+	struct httpauth_digest_resp r;
+	static const uint8_t ha1[16];
+
+	if (h && !httpauth_digest_response_decode(&r, &h->val))
+		(void)httpauth_digest_response_auth(&r, &msg->met, ha1);
 }
 
 
@@ -54,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (const char *p = user; *p; p++)
 			if (*p < 0x20 || *p > 0x7e)
 				abort();
+		authorization(msg);
 		offer(msg);
 	}
 

@@ -8,6 +8,7 @@
 int esn_main(int argc, char *argv[]);
 int tetra_main(int argc, char *argv[]);
 int cameras_main(int argc, char *argv[]);
+int callers_main(int argc, char *argv[]);
 
 static const struct cmd {
 	const char *name;
@@ -17,6 +18,7 @@ static const struct cmd {
 	{"esn", esn_main, "simulated Emergency Services Network (MCPTT)"},
 	{"tetra", tetra_main, "simulated TETRA terminal (PEI) and network"},
 	{"cameras", cameras_main, "simulated PTZ cameras (RTSP + ONVIF)"},
+	{"callers", callers_main, "simulated 999/101 callers on a SIP trunk"},
 };
 
 int main(int argc, char *argv[])

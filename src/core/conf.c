@@ -109,34 +109,54 @@ static int file_check(struct vctx *v, const struct conf_key *k,
 }
 
 
+/* The path keys of one section (map: its node, or NULL when absent) */
+static int sect_files_check(struct vctx *v, const struct conf_sect *sub,
+			    const struct cy_node *map, unsigned line,
+			    const char *name, const char *dir)
+{
+	char kp[64];
+	int err = 0;
+
+	for (size_t j = 0; !err && j < sub->keyc; j++) {
+		const struct conf_key *k = &sub->keys[j];
+		const struct cy_node *n = cy_get(map, k->name);
+
+		if (k->type != CK_PATH)
+			continue;
+		if (cy_null(n))
+			n = NULL;
+		(void)re_snprintf(kp, sizeof(kp), "%s.%s", name, k->name);
+		err = file_check(v, k, n, n ? n->line : map ? map->line :
+				 line, kp, dir);
+	}
+
+	return err;
+}
+
+
 static int files_check(struct vctx *v, const struct cy_node *root,
 		       const char *dir)
 {
-	char kp[64];
+	char name[48];
 	int err = 0;
 
 	for (size_t i = 0; !err && i < conf_root.keyc; i++) {
 		const struct conf_key *s = &conf_root.keys[i];
 		const struct cy_node *map = cy_get(root, s->name);
 
-		if (s->type != CK_MAP)
-			continue;
 		if (cy_null(map))
 			map = NULL;
+		if (s->type == CK_MAP)
+			err = sect_files_check(v, s->sub, map, root->line,
+					       s->name, dir);
 
-		for (size_t j = 0; !err && j < s->sub->keyc; j++) {
-			const struct conf_key *k = &s->sub->keys[j];
-			const struct cy_node *n = cy_get(map, k->name);
-
-			if (k->type != CK_PATH)
-				continue;
-			if (cy_null(n))
-				n = NULL;
-			(void)re_snprintf(kp, sizeof(kp), "%s.%s", s->name,
-					  k->name);
-			err = file_check(v, k, n, n ? n->line :
-					 map ? map->line : root->line, kp,
-					 dir);
+		/* list items (e.g. trunks): only the keys they set */
+		for (size_t j = 0; !err && s->type == CK_LIST && map &&
+			     j < map->kidc; j++) {
+			(void)re_snprintf(name, sizeof(name), "%s[%zu]",
+					  s->name, j);
+			err = sect_files_check(v, s->sub, map->kidv[j],
+					       map->line, name, dir);
 		}
 	}
 

@@ -113,26 +113,15 @@ static int esn_check(struct vctx *v, const struct cy_node *item,
 }
 
 
-/* A TLS trunk cannot listen without a certificate.  SRTP and digest
- * authentication of trunks are not implemented yet: refused here rather
- * than silently ignored. */
+/* A TLS trunk cannot listen without a certificate */
 static int trunk_check(struct vctx *v, const struct cy_node *item,
 		       const char *path)
 {
 	const struct cy_node *tr = get(item, "transport");
-	const struct cy_node *srtp = get(item, "srtp");
-	const struct cy_node *cred = get(item, "credentials");
 
 	if (tr && !strcmp(tr->str, "tls") && !get(item, "cert"))
 		return conf_fail(v, tr->line, "%s.transport: tls needs a "
 				 "cert", path);
-	if (srtp && !strcmp(srtp->str, "true"))
-		return conf_fail(v, srtp->line, "%s.srtp: SRTP on trunks is "
-				 "not supported by this version", path);
-	if (cred)
-		return conf_fail(v, cred->line, "%s.credentials: digest "
-				 "authentication on trunks is not supported "
-				 "by this version", path);
 
 	return 0;
 }

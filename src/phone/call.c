@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <re.h>
 #include <jansson.h>
 #include "core/conf.h"
@@ -47,6 +49,8 @@ static void pcall_destructor(void *arg)
 		(void)media_stream_remove(c->ph->media, c->stream);
 	mem_deref(c->sess);
 	mem_deref(c->sdp);
+	OPENSSL_cleanse(c->srtp_rx, sizeof(c->srtp_rx));
+	OPENSSL_cleanse(c->srtp_tx, sizeof(c->srtp_tx));
 }
 
 
@@ -127,6 +131,11 @@ int pcall_media_start(struct pcall *c)
 	cfg.remote = &ra;
 	cfg.codec = f->name;
 	cfg.pt = (uint8_t)f->pt;
+	if (c->srtp) {
+		cfg.srtp = true;
+		memcpy(cfg.srtp_rx_key, c->srtp_rx, sizeof(cfg.srtp_rx_key));
+		memcpy(cfg.srtp_tx_key, c->srtp_tx, sizeof(cfg.srtp_tx_key));
+	}
 
 	err = media_stream_add(c->ph->media, &cfg);
 	c->media_up = !err;
@@ -185,10 +194,26 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 }
 
 
+/* SDES: the caller's key protects what it sends, a fresh key of ours
+ * what we send; the answer carries ours under the offer's tag */
+static int srtp_answer(struct pcall *c, const struct pcall_crypto *rc)
+{
+	struct pcall_crypto lc = {.tag = rc->tag};
+
+	if (RAND_bytes(lc.key, sizeof(lc.key)) != 1)
+		return EIO;
+	memcpy(c->srtp_rx, rc->key, sizeof(c->srtp_rx));
+	memcpy(c->srtp_tx, lc.key, sizeof(c->srtp_tx));
+	c->srtp = true;
+	return pcall_crypto_set(c->sdpm, &lc);
+}
+
+
 int pcall_alloc(struct pcall **cp, struct phone *ph,
 		const struct trunk *tr, const struct sip_msg *msg,
 		const char *queue, uint16_t *scode, const char **reason)
 {
+	struct pcall_crypto crypto;
 	struct mbuf *desc = NULL;
 	struct pcall *c;
 	int err;
@@ -215,9 +240,14 @@ int pcall_alloc(struct pcall **cp, struct phone *ph,
 	if (err)
 		goto out;
 	err = pcall_offer_read(c->sdp, c->sdpm, c->trunk->srtp, msg, scode,
-			       reason);
+			       reason, &crypto);
 	if (err)
 		goto out;
+	if (c->trunk->srtp) {
+		err = srtp_answer(c, &crypto);
+		if (err)
+			goto out;
+	}
 
 	err = sdp_encode(&desc, c->sdp, false);
 	err = err ? err : sipsess_accept(&c->sess, ph->sock, msg, 200, "OK",

@@ -19,6 +19,10 @@ struct trunk {
 	struct tls *tls;
 	bool srtp;
 	char *user, *pass;          /* digest credentials, or NULL     */
+	uint8_t ha1[16];            /* MD5(user:realm:pass), realm = id */
+	uint8_t nkey[20];           /* signs our nonces                */
+	struct hash *used;          /* nonces answered (one INVITE each) */
+	struct list usedl;          /* the same, oldest first          */
 };
 
 enum pcall_state {
@@ -54,6 +58,8 @@ struct pcall {
 	struct sdp_media *sdpm;
 	struct sa laddr;            /* our RTP address and port        */
 	bool media_up;
+	bool srtp;                  /* SDES keys below                 */
+	uint8_t srtp_rx[30], srtp_tx[30];  /* caller's, ours           */
 };
 
 struct phone {
@@ -105,6 +111,16 @@ void phone_direct_shutdown(struct phone *ph);
 int  trunk_start(struct phone *ph);
 int  trunk_number_queue(const struct phone *ph, const char *number,
 			const char **queue);
+
+/* trunk_auth.c */
+int  trunk_auth_load(struct trunk *tr, const char *path);
+void trunk_auth_close(struct trunk *tr);
+bool trunk_auth_check(struct phone *ph, struct trunk *tr,
+		      const struct sip_msg *msg);
+/* sip_auth_h: answers a peer's challenge from the trunk's credentials
+ * (arg: the struct trunk) */
+int  trunk_auth_handler(char **user, char **pass, const char *realm,
+			void *arg);
 
 /* call.c */
 int  pcall_alloc(struct pcall **cp, struct phone *ph,

@@ -24,19 +24,20 @@ static void trunk_destructor(void *arg)
 	struct trunk *tr = arg;
 
 	list_unlink(&tr->le);
+	trunk_auth_close(tr);
 	mem_deref(tr->tls);
 	mem_deref(tr->user);
 	mem_deref(tr->pass);
 }
 
 
-static const struct trunk *trunk_of(const struct phone *ph,
-				    const struct sip_msg *msg)
+static struct trunk *trunk_of(const struct phone *ph,
+			      const struct sip_msg *msg)
 {
 	struct le *le;
 
 	LIST_FOREACH(&ph->trunks, le) {
-		const struct trunk *tr = le->data;
+		struct trunk *tr = le->data;
 
 		if (tr->tp == msg->tp && sa_cmp(&tr->laddr, &msg->dst,
 						SA_ALL))
@@ -45,7 +46,7 @@ static const struct trunk *trunk_of(const struct phone *ph,
 
 	/* a TCP/TLS request's dst is the listening socket's address */
 	LIST_FOREACH(&ph->trunks, le) {
-		const struct trunk *tr = le->data;
+		struct trunk *tr = le->data;
 
 		if (tr->tp == msg->tp && sa_port(&tr->laddr) ==
 		    sa_port(&msg->dst))
@@ -97,7 +98,7 @@ static void refuse(struct phone *ph, const struct sip_msg *msg,
 static void conn_handler(const struct sip_msg *msg, void *arg)
 {
 	struct phone *ph = arg;
-	const struct trunk *tr = trunk_of(ph, msg);
+	struct trunk *tr = trunk_of(ph, msg);
 	const char *queue = NULL, *reason = NULL;
 	uint16_t scode = 500;
 	char number[32];
@@ -112,6 +113,8 @@ static void conn_handler(const struct sip_msg *msg, void *arg)
 		refuse(ph, msg, 403, "Forbidden", "not a configured trunk");
 		return;
 	}
+	if (!trunk_auth_check(ph, tr, msg))
+		return;
 	if (!pl_isset(&msg->uri.user) ||
 	    pl_strcpy(&msg->uri.user, number, sizeof(number)) ||
 	    trunk_number_queue(ph, number, &queue)) {
@@ -188,6 +191,12 @@ static int trunk_add(struct phone *ph, const struct conf_trunk *ct)
 	if (err)
 		return err;
 
+	if (ct->credentials) {
+		err = trunk_auth_load(tr, ct->credentials);
+		if (err)
+			return err;
+	}
+
 	if (tr->tp == SIP_TRANSP_TLS) {
 		err = tls_alloc(&tr->tls, TLS_METHOD_SSLV23, ct->cert, NULL);
 		if (err)
@@ -201,8 +210,9 @@ static int trunk_add(struct phone *ph, const struct conf_trunk *ct)
 		return err;
 	}
 
-	log_info(MOD, "trunk %s: SIP/%s on %s", ct->id, ct->transport,
-		 ct->listen);
+	log_info(MOD, "trunk %s: SIP/%s on %s%s%s", ct->id, ct->transport,
+		 ct->listen, tr->user ? ", digest" : "",
+		 tr->srtp ? ", SRTP" : "");
 	return 0;
 }
 

@@ -22,10 +22,11 @@ export function trunkPatch({ port, transport = 'udp', id = 'bt-1' }) {
 
 // One caller: sipp calls `number` on the trunk; media on an RTP peer.
 // scenario: 'uac-wait-bye' (until we hang up) or 'uac-hangup' (after
-// holdMs).  Returns {peer, done (sipp's result), iccsRtpPort()}.
+// holdMs), 'uac-auth' (answers a digest challenge from extra's -au/-ap).
+// Returns {peer, done (sipp's result), iccsRtpPort()}.
 export async function placeCall({ trunkPort, number, caller = '07700900123',
   scenario = 'uac-wait-bye', holdMs = 1000, transport = 'u1',
-  timeoutMs = 60000 }) {
+  timeoutMs = 60000, extra = [] }) {
   const peer = await rtpPeer();
   const dir = await makeTempDir('iccs-sipp-');
   const msgFile = path.join(dir, 'messages.log');
@@ -36,7 +37,7 @@ export async function placeCall({ trunkPort, number, caller = '07700900123',
     '-set', 'caller', caller, '-d', String(holdMs),
     '-m', '1', '-l', '1', '-timeout', `${Math.round(timeoutMs / 1000)}s`,
     '-timeout_error', '-nostdin', '-trace_msg', '-message_file',
-    msgFile, `127.0.0.1:${trunkPort}`];
+    msgFile, ...extra, `127.0.0.1:${trunkPort}`];
   const done = run('sipp', args, { timeoutMs: timeoutMs + 5000, cwd: dir });
   const call = { peer, done, msgFile, dir, ssrc: 0x5eed0000 + sipPort };
   // where iccsd receives the caller's RTP: the m= line of its answer
