@@ -13,17 +13,7 @@
 #include <re.h>
 #include <jansson.h>
 #include "callers.h"
-
-static int reply_json(struct http_conn *c, json_t *j)
-{
-	char *s = json_dumps(j, JSON_COMPACT);
-	int err = http_creply(c, 200, "OK", "application/json", "%s",
-			      s ? s : "{}");
-
-	free(s);
-	json_decref(j);
-	return err;
-}
+#include "common/ctl_http.h"
 
 
 /* The request's fields over the defaults in *spec */
@@ -70,7 +60,7 @@ static int list_calls(struct callers *cs, struct http_conn *c)
 
 	for (struct le *le = cs->calls.head; le; le = le->next)
 		json_array_append_new(a, caller_json(le->data));
-	return reply_json(c, json_pack("{s:i, s:i, s:i, s:i, s:o}",
+	return sim_reply_json(c, json_pack("{s:i, s:i, s:i, s:i, s:o}",
 		"placed", cs->placed, "answered", cs->answered, "failed",
 		cs->failed, "ended", cs->ended, "calls", a));
 }
@@ -95,7 +85,7 @@ static int place(struct callers *cs, struct http_conn *c,
 		return http_creply(c, 400, "Bad Request", "application/json",
 				   "{\"error\":\"%s\"}", why);
 	/* ids are given in order, but other batches may interleave */
-	return reply_json(c, json_pack("{s:i, s:i}", "queued", sp.count,
+	return sim_reply_json(c, json_pack("{s:i, s:i}", "queued", sp.count,
 				       "first_id_at_least", first));
 }
 
@@ -115,7 +105,7 @@ static int hangup(struct callers *cs, struct http_conn *c, const char *id)
 	}
 	if (want && !n)
 		return http_ereply(c, 404, "No Such Call");
-	return reply_json(c, json_pack("{s:i}", "hung_up", n));
+	return sim_reply_json(c, json_pack("{s:i}", "hung_up", n));
 }
 
 
@@ -151,12 +141,5 @@ static void http_req(struct http_conn *c, const struct http_msg *msg,
 
 int callers_http_start(struct callers *cs)
 {
-	struct sa a;
-	int err = sa_decode(&a, cs->http, strlen(cs->http));
-
-	if (err)
-		return err;
-	if (!sa_is_loopback(&a))
-		return EACCES;   /* the control API has no authentication */
-	return http_listen(&cs->hs, &a, http_req, cs);
+	return sim_http_listen(&cs->hs, cs->http, http_req, cs);
 }
