@@ -25,7 +25,7 @@
 
 #define MOD "phone"
 
-enum { RING_S = 15, GRACE_S = 30, ANNOUNCE_S = 8, STATS_MS = 1000 };
+enum { STATS_MS = 1000 };
 
 
 uint64_t phone_mono_ms(void)
@@ -239,6 +239,7 @@ static void h_ended(const struct acd_call_info *ci, enum acd_end why,
 	c->st = PCALL_ENDED;
 	call_audit(ph, c, "call.end", acd_end_name(why));
 	phone_call_publish(ph, c);
+	pcall_link_gone(c);
 	log_info(MOD, "call %llu ended: %s", (unsigned long long)c->id,
 		 acd_end_name(why));
 	pcall_bye(c);
@@ -349,8 +350,8 @@ static int acd_setup(struct phone *ph)
 		.max_queues = (uint32_t)cf->resourcec + 1,
 		.max_agents = (uint32_t)cf->positionc + 1,
 		.max_calls = PHONE_MAX_CALLS,
-		.ring_s = RING_S,
-		.grace_s = GRACE_S,
+		.ring_s = cf->tel_ring_s,
+		.grace_s = cf->tel_grace_s,
 		.noanswer = ACD_NA_NOT_READY,
 	};
 	int err;
@@ -360,7 +361,7 @@ static int acd_setup(struct phone *ph)
 		const struct conf_resource *rs = &cf->resources[i];
 		struct acd_queue_conf qc = {
 			.id = (uint32_t)i + 1,
-			.announce_s = ANNOUNCE_S,
+			.announce_s = cf->tel_announce_s,
 		};
 
 		if (rs->type != RES_QUEUE)

@@ -35,9 +35,25 @@ void phone_position_gone(struct phone *ph, const char *pos);
 int  phone_answer(struct phone *ph, const char *pos, uint64_t call);
 int  phone_hangup(struct phone *ph, const char *pos, uint64_t call);
 int  phone_hold(struct phone *ph, const char *pos, uint64_t call, bool on);
-/* Blind transfer to a queue id or a position id */
+/* Blind transfer to a queue id, a position id or an outside number */
 int  phone_transfer(struct phone *ph, const char *pos, uint64_t call,
 		    const char *target);
+
+/* Dial an outside number through a trunk with a peer (trunk NULL: the
+ * first such); the new call's id in *id.  ENODEV: no trunk dials out,
+ * EINVAL: not a number. */
+int  phone_dial(struct phone *ph, const char *pos, const char *number,
+		const char *trunk, uint64_t *id);
+/* Attended transfer and conference: consult an outside number with the
+ * caller on hold (*bid the consult leg), then complete (the two talk,
+ * the position leaves), cancel (back to the caller) or make it a
+ * three-way conference.  id may name either leg. */
+int  phone_consult(struct phone *ph, const char *pos, uint64_t id,
+		   const char *to, const char *trunk, uint64_t *bid);
+int  phone_consult_complete(struct phone *ph, const char *pos,
+			    uint64_t id);
+int  phone_consult_cancel(struct phone *ph, const char *pos, uint64_t id);
+int  phone_conference(struct phone *ph, const char *pos, uint64_t id);
 
 /* {"ready": bool, "calls": [...], "queues": [...]} for pos (new ref) */
 json_t *phone_state_json(const struct phone *ph, const char *pos);

@@ -26,7 +26,19 @@ enum pcall_state {
 	PCALL_RINGING,
 	PCALL_CONNECTED,
 	PCALL_HELD,
+	PCALL_DIALING,              /* our INVITE out, no answer yet   */
 	PCALL_ENDED,
+};
+
+/* How two legs are tied together (link.c) */
+enum pcall_link {
+	PLINK_NONE = 0,
+	PLINK_CONSULT,      /* the call taker talks to the second leg
+			       while the first is held                */
+	PLINK_CONF,         /* three-way: both legs and the position  */
+	PLINK_TRANSFER,     /* the first leg waits for the second to
+			       answer, then they are bridged          */
+	PLINK_BRIDGE,       /* the two legs talk, no position         */
 };
 
 struct pcall {
@@ -47,6 +59,14 @@ struct pcall {
 	uint64_t answered;          /* unix ms or 0                    */
 	bool transferring;          /* ACD end is a move, not the end  */
 	bool direct;                /* rings one position, not in ACD  */
+	bool outbound;              /* we placed it (dial out)         */
+	bool unmanaged;             /* not an ACD call: outbound, or
+				       bridged to an outside party     */
+	struct pcall *link;         /* the other leg of a consult,
+				       conference or bridge            */
+	enum pcall_link link_kind;
+	bool second;                /* the leg a consult/transfer made */
+	bool silent;                /* no speech from the caller       */
 	struct tmr ring;            /* direct: ring timeout            */
 
 	struct sipsess *sess;
@@ -101,16 +121,36 @@ void phone_direct_end(struct phone *ph, struct pcall *c, const char *why);
 void phone_direct_gone(struct phone *ph, const char *pos);
 void phone_direct_shutdown(struct phone *ph);
 
+/* dial.c: calls we place through a trunk */
+int  phone_dial_leg(struct phone *ph, const char *pos, const char *number,
+		    const char *trunk, struct pcall **cp);
+bool phone_number_ok(const char *number);
+
+/* link.c: consult, conference, transfer to an outside number */
+void pcall_link_set(struct pcall *a, struct pcall *b, enum pcall_link k);
+void pcall_unlink(struct pcall *c);
+void pcall_link_gone(struct pcall *c);
+void pcall_leg_up(struct pcall *c);
+int  phone_transfer_out(struct phone *ph, struct pcall *a, const char *to);
+
+/* phone_ctl.c */
+int  phone_own_call(struct phone *ph, const char *pos, uint64_t id,
+		    struct pcall **cp);
+int  phone_leave(struct phone *ph, struct pcall *c);
+json_t *pcall_json_links(const struct pcall *c, json_t *j);
+
 /* trunk.c */
 int  trunk_start(struct phone *ph);
 int  trunk_number_queue(const struct phone *ph, const char *number,
 			const char **queue);
 
 /* call.c */
+struct pcall *pcall_new(struct phone *ph, const struct trunk *tr);
 int  pcall_alloc(struct pcall **cp, struct phone *ph,
 		 const struct trunk *tr, const struct sip_msg *msg,
 		 const char *queue, uint16_t *scode, const char **reason);
 int  pcall_media_start(struct pcall *c);
+int  pcall_sdp_setup(struct pcall *c, const struct sa *laddr);
 void pcall_media_route(struct pcall *c, const char *pos, bool on);
 void pcall_announce(struct pcall *c, unsigned n);
 void pcall_bye(struct pcall *c);
