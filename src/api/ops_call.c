@@ -247,3 +247,41 @@ int api_op_call_consult(struct api_req *r, const json_t *msg, json_t **res,
 {
 	return dial(r, msg, res, e, "call.consult");
 }
+
+
+/* Listen-in, whisper, barge, off: a supervisor on another's call */
+int api_op_call_supervise(struct api_req *r, const json_t *msg,
+			  json_t **res, struct api_err *e)
+{
+	struct phone *ph = phone_of(r, e);
+	const char *mode = json_string_value(json_object_get(msg, "mode"));
+	uint64_t id = call_field(msg);
+	char action[32];
+	int err;
+
+	if (!ph)
+		return e->code;
+
+	err = phone_supervise(ph, session_position(r->sess), id, mode);
+	(void)re_snprintf(action, sizeof(action), "call.%s",
+			  err == EINVAL ? "supervise" : mode);
+	audit_call(r, action, id, err ? "failed" : "ok",
+		   json_pack("{s:s}", "mode", mode));
+	switch (err) {
+
+	case 0:
+		break;
+	case EINVAL:
+		return api_fail(e, 400, "mode is listen, whisper, barge or "
+				"off");
+	case EBUSY:
+		return api_fail(e, 409, "another supervisor is on this call");
+	case EALREADY:
+		return api_fail(e, 409, "this is your own call");
+	default:
+		return call_fail(e, err, id);
+	}
+
+	*res = phone_call_json(ph, id);
+	return 0;
+}

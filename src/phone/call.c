@@ -75,8 +75,8 @@ static bool port_free(const struct sa *addr, uint16_t port)
 /* The media thread binds the port later: a cursor walking the range
  * (rather than random picks) keeps two calls in quick succession from
  * probing the same free pair before either is bound. */
-static int port_pick(struct phone *ph, const struct sa *addr,
-		     uint16_t *portp)
+int phone_port_pick(struct phone *ph, const struct sa *addr,
+		    uint16_t *portp)
 {
 	enum { LO = 20000, PAIRS = 20000 };
 
@@ -103,7 +103,7 @@ int pcall_sdp_setup(struct pcall *c, const struct sa *laddr)
 	uint16_t port;
 	int err;
 
-	err = port_pick(c->ph, &la, &port);
+	err = phone_port_pick(c->ph, &la, &port);
 	if (err)
 		return err;
 
@@ -265,15 +265,7 @@ void pcall_media_route(struct pcall *c, const char *pos, bool on)
 {
 	struct phone *ph = c->ph;
 
-	if (!pos || !*pos)
-		return;
-
-	(void)media_route(ph->media, pos, c->stream,
-			  on ? MEDIA_HEADSET : MEDIA_OFF, 100);
-	(void)media_ptt(ph->media, pos, c->stream, on);
-	(void)pos_audio_call(ph->pa, pos, on);
-	if (on)
-		(void)media_position(ph->media, pos, true);
+	phone_route(ph, pos, c->stream, on);
 }
 
 

@@ -41,11 +41,16 @@ static const char *link_name(enum pcall_link k)
 
 json_t *pcall_json_links(const struct pcall *c, json_t *j)
 {
+	json_t *sup;
+
 	if (!j)
 		return NULL;
 
 	json_object_set_new(j, "outbound", json_boolean(c->outbound));
 	json_object_set_new(j, "silent", json_boolean(c->silent));
+	sup = sup_json(c->ph, c);
+	if (sup)
+		json_object_set_new(j, "supervisor", sup);
 	if (c->link) {
 		json_object_set_new(j, "link", json_integer(
 					    (json_int_t)c->link->id));
@@ -117,6 +122,7 @@ void pcall_link_gone(struct pcall *c)
 	enum pcall_link k = c->link_kind;
 	struct phone *ph = c->ph;
 
+	sup_call_gone(ph, c);
 	if (!o)
 		return;
 	pcall_unlink(c);

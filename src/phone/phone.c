@@ -470,6 +470,7 @@ void phone_shutdown(struct phone *ph)
 		return;
 
 	ph->closing = true;
+	icom_shutdown(ph);
 	phone_direct_shutdown(ph);
 	if (ph->acd)
 		acd_shutdown(ph->acd, phone_mono_ms());

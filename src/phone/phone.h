@@ -55,6 +55,20 @@ int  phone_consult_complete(struct phone *ph, const char *pos,
 int  phone_consult_cancel(struct phone *ph, const char *pos, uint64_t id);
 int  phone_conference(struct phone *ph, const char *pos, uint64_t id);
 
+/* Supervision of another position's call: mode "listen", "whisper",
+ * "barge" or "off".  EBUSY: another supervisor is on it, EALREADY: pos
+ * is the call taker, EPROTO: nobody talks to the caller. */
+int  phone_supervise(struct phone *ph, const char *pos, uint64_t id,
+		     const char *mode);
+
+/* Position-to-position intercom (no SIP): pos calls `to`, which rings
+ * until answered or hung up by either side (*id the intercom) */
+int  phone_icom_call(struct phone *ph, const char *pos, const char *to,
+		     uint64_t *id);
+int  phone_icom_answer(struct phone *ph, const char *pos, uint64_t id);
+int  phone_icom_hangup(struct phone *ph, const char *pos, uint64_t id);
+json_t *phone_icom_json(const struct phone *ph, const char *pos);
+
 /* {"ready": bool, "calls": [...], "queues": [...]} for pos (new ref) */
 json_t *phone_state_json(const struct phone *ph, const char *pos);
 json_t *phone_call_json(const struct phone *ph, uint64_t call);

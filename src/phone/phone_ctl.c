@@ -50,6 +50,8 @@ void phone_position_gone(struct phone *ph, const char *pos)
 
 	if (!a)
 		return;
+	icom_position_gone(ph, pos);
+	sup_position_gone(ph, pos);
 	phone_direct_gone(ph, pos);
 	if (acd_agent_state(ph->acd, a) != ACD_A_LOGGED_OUT)
 		(void)acd_agent_disconnect(ph->acd, a, phone_mono_ms());
@@ -152,6 +154,7 @@ int phone_leave(struct phone *ph, struct pcall *c)
 	uint32_t a = phone_agent_id(ph, c->pos);
 	int err;
 
+	sup_call_gone(ph, c);
 	if (c->direct) {
 		pcall_media_route(c, c->pos, false);
 		c->direct = false;
@@ -274,7 +277,8 @@ json_t *phone_state_json(const struct phone *ph, const char *pos)
 				acd_agent_state(ph->acd, i + 1))));
 	}
 
-	return json_pack("{s:o, s:s, s:b, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:o}",
+			 "intercoms", phone_icom_json(ph, pos),
 			 "positions", agents,
 			 "agent", acd_astate_name(st),
 			 "ready", st == ACD_A_AVAILABLE || st == ACD_A_RINGING

@@ -96,6 +96,8 @@ struct phone {
 	struct sip_lsnr *lsnr;
 	struct list trunks;              /* struct trunk                 */
 	struct list calls;               /* struct pcall                 */
+	struct list icoms;               /* struct icom (intercom.c)     */
+	struct list sups;                /* struct sup (supervise.c)     */
 	uint64_t seq;
 	uint64_t last_stats;             /* mono ms of queue.update      */
 	uint16_t next_port;              /* RTP port cursor (even)       */
@@ -133,6 +135,26 @@ void pcall_link_gone(struct pcall *c);
 void pcall_leg_up(struct pcall *c);
 int  phone_transfer_out(struct phone *ph, struct pcall *a, const char *to);
 
+/* intercom.c: position-to-position voice, and the voice pair that
+ * supervision uses too */
+struct vpair {
+	char pos[2][PHONE_ID_MAX];
+	char stream[2][PHONE_ID_MAX]; /* stream[i]: pos[i] talks on it and
+					 hears pos[1-i] from it         */
+	bool up;
+};
+int  vpair_up(struct phone *ph, struct vpair *vp, const char *name);
+void vpair_down(struct phone *ph, struct vpair *vp);
+void phone_route(struct phone *ph, const char *pos, const char *stream,
+		 bool on);
+void icom_position_gone(struct phone *ph, const char *pos);
+void icom_shutdown(struct phone *ph);
+
+/* supervise.c */
+void sup_call_gone(struct phone *ph, const struct pcall *c);
+void sup_position_gone(struct phone *ph, const char *pos);
+json_t *sup_json(const struct phone *ph, const struct pcall *c);
+
 /* phone_ctl.c */
 int  phone_own_call(struct phone *ph, const char *pos, uint64_t id,
 		    struct pcall **cp);
@@ -151,6 +173,8 @@ int  pcall_alloc(struct pcall **cp, struct phone *ph,
 		 const char *queue, uint16_t *scode, const char **reason);
 int  pcall_media_start(struct pcall *c);
 int  pcall_sdp_setup(struct pcall *c, const struct sa *laddr);
+int  phone_port_pick(struct phone *ph, const struct sa *addr,
+		     uint16_t *portp);
 void pcall_media_route(struct pcall *c, const char *pos, bool on);
 void pcall_announce(struct pcall *c, unsigned n);
 void pcall_bye(struct pcall *c);
