@@ -557,6 +557,7 @@ static const struct {
 	{"call.update",     "call.answer"},
 	{"queue.update",    "call.answer"},
 	{"intercom.update", "intercom.call"},
+	{"call.silent",     "call.answer"},
 	{"recording.alarm", "recording.replay"},
 };
 

@@ -237,7 +237,8 @@ static void h_ended(const struct acd_call_info *ci, enum acd_end why,
 		return;
 
 	c->st = PCALL_ENDED;
-	call_audit(ph, c, "call.end", acd_end_name(why));
+	call_audit(ph, c, "call.end", c->end_why ? c->end_why :
+		   acd_end_name(why));
 	phone_call_publish(ph, c);
 	pcall_link_gone(c);
 	log_info(MOD, "call %llu ended: %s", (unsigned long long)c->id,
@@ -320,6 +321,7 @@ static void tick_handler(void *arg)
 		json_t *j = json_pack("{s:o}", "queues", phone_queues_json(ph));
 
 		ph->last_stats = now;
+		phone_watch(ph, now);
 		if (j)
 			bus_publish("queue.update", j);
 		json_decref(j);
@@ -380,7 +382,8 @@ static int acd_setup(struct phone *ph)
 	ph->nagents = (uint32_t)cf->positionc;
 	ph->agents = mem_zalloc(sizeof(*ph->agents) * (ph->nagents + 1),
 				NULL);
-	if (!err && !ph->agents)
+	ph->lost = mem_zalloc(sizeof(*ph->lost) * (ph->nagents + 1), NULL);
+	if (!err && (!ph->agents || !ph->lost))
 		err = ENOMEM;
 	for (uint32_t i = 0; !err && i < ph->nagents; i++) {
 		str_ncpy(ph->agents[i], cf->positions[i].id,
@@ -421,6 +424,7 @@ static void phone_destructor(void *arg)
 	mem_deref(ph->acd);
 	mem_deref((struct conf *)ph->conf);
 	mem_deref(ph->agents);
+	mem_deref(ph->lost);
 	mem_deref(ph->answered);
 	mem_deref(ph->answered10);
 }

@@ -30,6 +30,12 @@ int  phone_ready(struct phone *ph, const char *pos, bool ready);
 /* The console at pos went away; its call returns to the queue */
 void phone_position_gone(struct phone *ph, const char *pos);
 
+/* The console at pos lost its connection without logging out: its
+ * calls go back to the head of the queue (reserved for it during the
+ * grace period); back, it is ready again and gets them offered. */
+void phone_console_lost(struct phone *ph, const char *pos);
+void phone_console_back(struct phone *ph, const char *pos);
+
 /* Call control by the call taker at pos.  Errors: ENOENT no such call,
  * EPERM not this position's call, EPROTO not in a state for it. */
 int  phone_answer(struct phone *ph, const char *pos, uint64_t call);

@@ -58,6 +58,33 @@ void phone_position_gone(struct phone *ph, const char *pos)
 }
 
 
+void phone_console_lost(struct phone *ph, const char *pos)
+{
+	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
+	enum acd_astate st;
+
+	if (!a)
+		return;
+	st = acd_agent_state(ph->acd, a);
+	ph->lost[a - 1] = st != ACD_A_LOGGED_OUT && st != ACD_A_NOT_READY;
+	log_notice(MOD, "console at %s lost without logout (agent %s)", pos,
+		   acd_astate_name(st));
+	phone_position_gone(ph, pos);
+}
+
+
+void phone_console_back(struct phone *ph, const char *pos)
+{
+	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
+
+	if (!a || !ph->lost[a - 1])
+		return;
+	ph->lost[a - 1] = false;
+	log_notice(MOD, "console at %s back: ready again", pos);
+	(void)phone_ready(ph, pos, true);
+}
+
+
 int phone_own_call(struct phone *ph, const char *pos, uint64_t id,
 		    struct pcall **cp)
 {

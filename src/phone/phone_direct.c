@@ -116,7 +116,8 @@ void phone_direct_end(struct phone *ph, struct pcall *c, const char *why)
 }
 
 
-/* The target position went: its direct calls go back to the queue */
+/* The target position went: its direct calls go back to the queue,
+ * the calls it placed (nobody else can talk on them) end */
 void phone_direct_gone(struct phone *ph, const char *pos)
 {
 	struct le *le = list_head(&ph->calls);
@@ -124,9 +125,17 @@ void phone_direct_gone(struct phone *ph, const char *pos)
 	while (le) {
 		struct pcall *c = le->data;
 
-		le = le->next;
-		if (c->direct && !strcmp(c->pos, pos))
+		if (c->direct && !strcmp(c->pos, pos)) {
+			le = le->next;
 			phone_direct_requeue(ph, c);
+		}
+		else if (c->outbound && !strcmp(c->pos, pos)) {
+			phone_direct_end(ph, c, "position_gone");
+			le = list_head(&ph->calls);   /* maybe its link too */
+		}
+		else {
+			le = le->next;
+		}
 	}
 }
 

@@ -67,6 +67,9 @@ struct pcall {
 	enum pcall_link link_kind;
 	bool second;                /* the leg a consult/transfer made */
 	bool silent;                /* no speech from the caller       */
+	const char *end_why;        /* audited end reason, or NULL     */
+	uint64_t rx_pkts, rx_at;    /* watch.c: RTP seen, mono ms      */
+	uint64_t speech, speech_at; /* payloads with speech energy     */
 	struct tmr ring;            /* direct: ring timeout            */
 
 	struct sipsess *sess;
@@ -87,6 +90,7 @@ struct phone {
 	uint32_t *answered, *answered10; /* per queue id - 1, since start */
 	uint32_t nagents;
 	bool *ready;                     /* per agent                    */
+	bool *lost;                      /* per agent: console dropped   */
 	struct tmr tick;
 	struct bus_sub *bus;             /* session.ended                */
 
@@ -154,6 +158,9 @@ void icom_shutdown(struct phone *ph);
 void sup_call_gone(struct phone *ph, const struct pcall *c);
 void sup_position_gone(struct phone *ph, const char *pos);
 json_t *sup_json(const struct phone *ph, const struct pcall *c);
+
+/* watch.c: callers who vanish or stay silent */
+void phone_watch(struct phone *ph, uint64_t now);
 
 /* phone_ctl.c */
 int  phone_own_call(struct phone *ph, const char *pos, uint64_t id,
