@@ -243,6 +243,16 @@ static int consult_of(struct phone *ph, const char *pos, uint64_t id,
 }
 
 
+/* A consult whose consulted party answered (to complete or conference) */
+static int consult_answered(struct phone *ph, const char *pos, uint64_t id,
+			    struct pcall **ap, struct pcall **bp)
+{
+	int err = consult_of(ph, pos, id, ap, bp);
+
+	return err ? err : (*bp)->st == PCALL_CONNECTED ? 0 : EPROTO;
+}
+
+
 /* Cancel: the consulted party is hung up, the caller comes back */
 int phone_consult_cancel(struct phone *ph, const char *pos, uint64_t id)
 {
@@ -266,12 +276,10 @@ int phone_consult_cancel(struct phone *ph, const char *pos, uint64_t id)
 int phone_consult_complete(struct phone *ph, const char *pos, uint64_t id)
 {
 	struct pcall *a, *b;
-	int err = consult_of(ph, pos, id, &a, &b);
+	int err = consult_answered(ph, pos, id, &a, &b);
 
 	if (err)
 		return err;
-	if (b->st != PCALL_CONNECTED)
-		return EPROTO;
 
 	err = phone_leave(ph, a);
 	if (err)
@@ -287,12 +295,10 @@ int phone_consult_complete(struct phone *ph, const char *pos, uint64_t id)
 int phone_conference(struct phone *ph, const char *pos, uint64_t id)
 {
 	struct pcall *a, *b;
-	int err = consult_of(ph, pos, id, &a, &b);
+	int err = consult_answered(ph, pos, id, &a, &b);
 
 	if (err)
 		return err;
-	if (b->st != PCALL_CONNECTED)
-		return EPROTO;
 
 	a->st = PCALL_CONNECTED;
 	a->link_kind = b->link_kind = PLINK_CONF;

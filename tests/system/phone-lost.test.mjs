@@ -57,6 +57,13 @@ async function answeredAtP1() {
   return { caller, id: off.id };
 }
 
+// The call taker hangs up; the caller gets BYE
+async function hangUp(caller, id) {
+  await caller.talk.stop();
+  assert.equal((await con.call('call.hangup', { call: id })).ok, true);
+  assert.equal((await caller.done).code, 0);
+}
+
 async function headsetHears(audio, hz) {
   const n0 = audio.frames.length;
   await waitFor(() => audio.frames.length >= n0 + 50, 5000, 'frames');
@@ -92,9 +99,7 @@ test('a console whose WSS drops returns its call to the queue, and the ' +
     caller.talk.say(1000);
     assert.ok(await headsetHears(audio, 1000), 'the caller is back');
     await audio.close();
-    await caller.talk.stop();
-    assert.equal((await con.call('call.hangup', { call: id })).ok, true);
-    assert.equal((await caller.done).code, 0);
+    await hangUp(caller, id);
   } finally {
     await caller.talk.stop();
     await caller.close();
@@ -119,9 +124,7 @@ test('a reconnect that overlaps the old channel keeps the call',
     caller.talk.say(1000);
     assert.ok(await headsetHears(audio, 1000), 'still in the headset');
     await audio.close();
-    await caller.talk.stop();
-    assert.equal((await con.call('call.hangup', { call: id })).ok, true);
-    assert.equal((await caller.done).code, 0);
+    await hangUp(caller, id);
   } finally {
     await caller.talk.stop();
     await caller.close();
@@ -140,9 +143,7 @@ test('a caller with no speech energy is flagged silent to the call ' +
     caller.talk.say(1000);
     await con.nextEvent('call.silent', (d) => d.id === id && !d.silent,
       5000);
-    await caller.talk.stop();
-    assert.equal((await con.call('call.hangup', { call: id })).ok, true);
-    assert.equal((await caller.done).code, 0);
+    await hangUp(caller, id);
   } finally {
     await caller.talk.stop();
     await caller.close();
