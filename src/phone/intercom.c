@@ -40,6 +40,7 @@ struct icom {
 	struct vpair vp;              /* pos[0] called pos[1]          */
 	struct tmr ring;
 	uint64_t start;               /* unix ms                       */
+	uint64_t call;                /* a consult: the held caller    */
 };
 
 
@@ -145,10 +146,12 @@ static const char *state_name(enum icom_state st)
 
 static json_t *icom_json(const struct icom *ic)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)ic->id,
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}",
+			 "id", (json_int_t)ic->id,
 			 "from", ic->vp.pos[0], "to", ic->vp.pos[1],
 			 "state", state_name(ic->st),
-			 "start", (json_int_t)ic->start);
+			 "start", (json_int_t)ic->start,
+			 "call", (json_int_t)ic->call);
 }
 
 
@@ -176,9 +179,16 @@ static void icom_destructor(void *arg)
 
 static void icom_end(struct icom *ic, const char *reason)
 {
+	struct pcall *a = ic->call ? phone_call_find(ic->ph, ic->call) : NULL;
 	char obj[32];
 	json_t *d;
 
+	/* a consult's intercom ended: the caller stays held at the
+	 * position, which resumes, or consults again */
+	if (a && a->icom == ic->id) {
+		a->icom = 0;
+		phone_call_publish(ic->ph, a);
+	}
 	ic->st = ICOM_ENDED;
 	(void)re_snprintf(obj, sizeof(obj), "%llu",
 			  (unsigned long long)ic->id);
@@ -229,8 +239,9 @@ static bool in_intercom(const struct phone *ph, const char *pos)
 }
 
 
-int phone_icom_call(struct phone *ph, const char *pos, const char *to,
-		    uint64_t *id)
+/* pos calls to; call: the caller held while pos consults, or 0 */
+static int icom_start(struct phone *ph, const char *pos, const char *to,
+		      uint64_t call, uint64_t *id)
 {
 	struct icom *ic;
 
@@ -250,6 +261,7 @@ int phone_icom_call(struct phone *ph, const char *pos, const char *to,
 	ic->ph = ph;
 	ic->id = ++ph->seq;
 	ic->start = phone_unix_ms();
+	ic->call = call;
 	str_ncpy(ic->vp.pos[0], pos, sizeof(ic->vp.pos[0]));
 	str_ncpy(ic->vp.pos[1], to, sizeof(ic->vp.pos[1]));
 	tmr_init(&ic->ring);
@@ -260,6 +272,13 @@ int phone_icom_call(struct phone *ph, const char *pos, const char *to,
 	publish(ic, NULL);
 	*id = ic->id;
 	return 0;
+}
+
+
+int phone_icom_call(struct phone *ph, const char *pos, const char *to,
+		    uint64_t *id)
+{
+	return icom_start(ph, pos, to, 0, id);
 }
 
 
@@ -341,4 +360,55 @@ void icom_shutdown(struct phone *ph)
 {
 	while (!list_isempty(&ph->icoms))
 		icom_end(list_head(&ph->icoms)->data, "restart");
+}
+
+
+/* Consult a position about the held caller a: an intercom to it */
+int icom_consult(struct phone *ph, struct pcall *a, const char *to)
+{
+	uint64_t id;
+	int err = icom_start(ph, a->pos, to, a->id, &id);
+
+	if (!err)
+		a->icom = id;
+	return err;
+}
+
+
+/* The consult's intercom ends (completed or cancelled) */
+void icom_consult_end(struct phone *ph, struct pcall *a, const char *why)
+{
+	struct icom *ic = icom_find(ph, a->icom);
+
+	a->icom = 0;
+	if (ic)
+		icom_end(ic, why);
+}
+
+
+/* Attended transfer to the consulted position: it agreed over the
+ * intercom, so the call connects there at once (it must be free) */
+int icom_consult_complete(struct phone *ph, struct pcall *a)
+{
+	struct icom *ic = icom_find(ph, a->icom);
+	char to[PHONE_ID_MAX];
+	int err;
+
+	if (!ic || ic->st != ICOM_CONNECTED)
+		return EPROTO;
+	str_ncpy(to, ic->vp.pos[1], sizeof(to));
+	if (acd_agent_state(ph->acd, phone_agent_id(ph, to)) !=
+	    ACD_A_AVAILABLE)
+		return EBUSY;
+
+	icom_consult_end(ph, a, "consult_completed");
+	err = phone_leave(ph, a);
+	if (err)
+		return err;
+	err = phone_direct_offer(ph, a, to);
+	if (err) {     /* it just went: never lose the call */
+		phone_direct_requeue(ph, a);
+		return 0;
+	}
+	return phone_answer(ph, to, a->id);
 }

@@ -51,6 +51,11 @@ json_t *pcall_json_links(const struct pcall *c, json_t *j)
 	sup = sup_json(c->ph, c);
 	if (sup)
 		json_object_set_new(j, "supervisor", sup);
+	if (c->icom) {
+		json_object_set_new(j, "link_kind", json_string("consult"));
+		json_object_set_new(j, "intercom", json_integer(
+					    (json_int_t)c->icom));
+	}
 	if (c->link) {
 		json_object_set_new(j, "link", json_integer(
 					    (json_int_t)c->link->id));
@@ -205,8 +210,23 @@ int phone_consult(struct phone *ph, const char *pos, uint64_t id,
 
 	if (err)
 		return err;
-	if (a->link || (a->st != PCALL_CONNECTED && a->st != PCALL_HELD))
+	if (a->link || a->icom ||
+	    (a->st != PCALL_CONNECTED && a->st != PCALL_HELD))
 		return EPROTO;
+	if (phone_agent_id(ph, to)) {
+		/* a position: talk over the intercom, the caller held */
+		if (!strcmp(to, pos))
+			return EINVAL;
+		err = icom_consult(ph, a, to);
+		if (err)
+			return err;
+		if (a->st == PCALL_CONNECTED)
+			hold(a);
+		link_audit(a, "call.consult", "intercom");
+		phone_call_publish(ph, a);
+		*bid = a->id;
+		return 0;
+	}
 	if (!phone_number_ok(to))
 		return ENOTSUP;
 
@@ -234,6 +254,11 @@ static int consult_of(struct phone *ph, const char *pos, uint64_t id,
 
 	if (err)
 		return err;
+	if (c->icom) {                /* consulting a position */
+		*ap = c;
+		*bp = NULL;
+		return 0;
+	}
 	if (!c->link || c->link_kind != PLINK_CONSULT)
 		return EPROTO;
 
@@ -249,21 +274,24 @@ static int consult_answered(struct phone *ph, const char *pos, uint64_t id,
 {
 	int err = consult_of(ph, pos, id, ap, bp);
 
-	return err ? err : (*bp)->st == PCALL_CONNECTED ? 0 : EPROTO;
+	return err ? err : *bp && (*bp)->st == PCALL_CONNECTED ? 0 : EPROTO;
 }
 
 
 /* Cancel: the consulted party is hung up, the caller comes back */
 int phone_consult_cancel(struct phone *ph, const char *pos, uint64_t id)
 {
-	struct pcall *a, *b;
+	struct pcall *a, *b = NULL;
 	int err = consult_of(ph, pos, id, &a, &b);
 
 	if (err)
 		return err;
 
 	link_audit(a, "call.consult", "cancelled");
-	phone_direct_end(ph, b, "consult_cancelled");
+	if (b)
+		phone_direct_end(ph, b, "consult_cancelled");
+	else
+		icom_consult_end(ph, a, "consult_cancelled");
 	a->st = PCALL_CONNECTED;
 	pcall_media_route(a, pos, true);
 	phone_call_publish(ph, a);
@@ -276,8 +304,13 @@ int phone_consult_cancel(struct phone *ph, const char *pos, uint64_t id)
 int phone_consult_complete(struct phone *ph, const char *pos, uint64_t id)
 {
 	struct pcall *a, *b;
-	int err = consult_answered(ph, pos, id, &a, &b);
+	int err = consult_of(ph, pos, id, &a, &b);
 
+	if (!err && !b) {
+		link_audit(a, "call.consult", "completed");
+		return icom_consult_complete(ph, a);
+	}
+	err = err ? err : consult_answered(ph, pos, id, &a, &b);
 	if (err)
 		return err;
 

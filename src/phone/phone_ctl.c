@@ -162,7 +162,8 @@ int phone_hold(struct phone *ph, const char *pos, uint64_t id, bool on)
 
 	if (err)
 		return err;
-	if (c->link || c->st != (on ? PCALL_CONNECTED : PCALL_HELD))
+	if (c->link || c->icom ||
+	    c->st != (on ? PCALL_CONNECTED : PCALL_HELD))
 		return EPROTO;
 
 	c->st = on ? PCALL_HELD : PCALL_CONNECTED;
@@ -229,7 +230,8 @@ int phone_transfer(struct phone *ph, const char *pos, uint64_t id,
 
 	if (err)
 		return err;
-	if (c->link || (c->st != PCALL_CONNECTED && c->st != PCALL_HELD))
+	if (c->link || c->icom ||
+	    (c->st != PCALL_CONNECTED && c->st != PCALL_HELD))
 		return EPROTO;
 
 	q = phone_queue_id(ph, target);

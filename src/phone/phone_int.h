@@ -66,6 +66,8 @@ struct pcall {
 				       conference or bridge            */
 	enum pcall_link link_kind;
 	bool second;                /* the leg a consult/transfer made */
+	uint64_t icom;              /* consulting a position over this
+				       intercom (intercom.c), or 0     */
 	bool silent;                /* no speech from the caller       */
 	const char *end_why;        /* audited end reason, or NULL     */
 	uint64_t rx_pkts, rx_at;    /* watch.c: RTP seen, mono ms      */
@@ -152,6 +154,9 @@ void vpair_down(struct phone *ph, struct vpair *vp);
 void phone_route(struct phone *ph, const char *pos, const char *stream,
 		 bool on);
 void icom_position_gone(struct phone *ph, const char *pos);
+int  icom_consult(struct phone *ph, struct pcall *a, const char *to);
+void icom_consult_end(struct phone *ph, struct pcall *a, const char *why);
+int  icom_consult_complete(struct phone *ph, struct pcall *a);
 void icom_shutdown(struct phone *ph);
 
 /* supervise.c */

@@ -184,3 +184,38 @@ test('supervisor listen-in, whisper and barge: who hears whom', async () => {
     await caller.close();
   }
 });
+
+test('attended transfer to a position: consult it over the intercom ' +
+  'with the caller on hold, then complete: it has the caller', async () => {
+  const caller = await placeCall({ trunkPort, number: '999' });
+  try {
+    const off = await P.P1.con.nextEvent('call.update',
+      (d) => d.state === 'ringing' && d.position === 'P1', 10000);
+    await ok('P1', 'call.answer', { call: off.id });
+    const port = await caller.iccsRtpPort();
+    await ok('P3', 'call.ready', { on: true });
+    const ring = P.P3.con.nextEvent('intercom.update',
+      (d) => d.state === 'ringing' && d.call === off.id, 5000);
+    const a = await ok('P1', 'call.consult', { call: off.id, to: 'P3' });
+    assert.equal(a.state, 'held');
+    assert.equal(a.link_kind, 'consult');
+    await ok('P3', 'intercom.answer', { id: (await ring).id });
+    assert.ok(hears(await headset('P3', () => mic('P1', 600)), 600),
+      'the consulted position hears the call taker');
+    assert.equal(hears(await headset('P1', () => sendTone(caller, port,
+      { hz: 1000, ms: 1200 })), 1000), false, 'the caller is held');
+
+    const moved = P.P3.con.nextEvent('call.update', (d) =>
+      d.state === 'connected' && d.position === 'P3', 5000);
+    await ok('P1', 'call.consult_complete', { call: off.id });
+    const c = await moved;
+    assert.equal(c.caller, '07700900123');
+    assert.ok(hears(await headset('P3', () => sendTone(caller, port,
+      { hz: 1000, ms: 1500 })), 1000), 'P3 hears the caller');
+    await ok('P3', 'call.hangup', { call: c.id });
+    assert.equal((await caller.done).code, 0);
+    await audited('call.consult', off.id);
+  } finally {
+    await caller.close();
+  }
+});

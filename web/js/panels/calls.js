@@ -112,10 +112,11 @@ export default {
     const btn = (id, text, cls, onclick) => h('button', { type: 'button',
       id, class: `btn ${cls} ${id}`, text, onclick });
 
-    // consult an outside number with the caller on hold
+    // consult an outside number or a position with the caller on hold
     const consultPick = (c) => {
-      const num = h('input', { id: 'call-consult-number', type: 'tel',
-        size: 12, placeholder: 'Number', 'aria-label': 'Number to consult' });
+      const num = h('input', { id: 'call-consult-number', type: 'text',
+        size: 12, placeholder: 'Number or position',
+        'aria-label': 'Number or position to consult' });
       return h('span', { class: 'call-consult' }, num,
         btn('call-consult', 'Consult', '', () => num.value &&
           act('call.consult', c, { to: num.value })));
@@ -124,7 +125,7 @@ export default {
     const linkControls = (c) => (c.link_kind === 'consult' && !c.second
       ? [btn('call-complete', 'Complete transfer', 'btn-primary',
         () => act('call.consult_complete', c)),
-      btn('call-conference', 'Conference', '',
+      c.intercom ? null : btn('call-conference', 'Conference', '',
         () => act('call.conference', c)),
       btn('call-consult-cancel', 'Cancel consult', '',
         () => act('call.consult_cancel', c))] : []);
@@ -137,7 +138,7 @@ export default {
       if (c.state === 'ringing') {
         controls = [btn('call-answer', 'Answer', 'btn-primary btn-large',
           () => act('call.answer', c))];
-      } else if (c.link || c.state === 'dialing') {
+      } else if (c.link_kind || c.state === 'dialing') {
         controls = [...linkControls(c), hangup];
       } else {
         controls = [btn('call-hold', c.state === 'held' ? 'Resume' : 'Hold',
