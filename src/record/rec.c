@@ -40,9 +40,9 @@ struct rec {
 	char site[64];
 	struct rec_ring ring;
 	struct rec_thr *thr;
+	struct bus_sub *sub_icom;     /* intercom.update                */
 	struct bus_sub *sub;          /* radio.floor                    */
 	struct bus_sub *sub_call;     /* call.update                    */
-	struct bus_sub *sub_icom;     /* intercom.update                */
 	struct mqueue *mq;
 
 	pthread_mutex_t lock;         /* guards outl                    */
@@ -284,9 +284,9 @@ static void destructor(void *arg)
 
 	/* the media engine, which calls the tap, is gone by now (iccsd
 	 * frees it first): nothing writes into the ring any more */
+	mem_deref(r->sub_icom);
 	mem_deref(r->sub);
 	mem_deref(r->sub_call);
-	mem_deref(r->sub_icom);
 	rec_thr_stop(r->thr);
 	outs_take(r);   /* what the thread closed on its way out */
 	mem_deref(r->mq);
