@@ -42,7 +42,8 @@ static bool console_at(const struct api *api, const char *pos)
 	LIST_FOREACH(&api->clients, le) {
 		const struct ws_client *o = le->data;
 
-		if (o->sess && session_active(o->sess) &&
+		/* NULL while api_destructor flushes the list */
+		if (o && o->sess && session_active(o->sess) &&
 		    !str_cmp(session_position(o->sess), pos))
 			return true;
 	}
@@ -63,7 +64,8 @@ static void client_destructor(void *data)
 		session_detach(c->sess);
 		/* the channel dropped without a logout: the position's
 		 * calls must not wait on a console that is gone */
-		if (session_active(c->sess) && !console_at(c->api, pos))
+		if (c->api->ctx.phone && session_active(c->sess) &&
+		    !console_at(c->api, pos))
 			phone_console_lost(c->api->ctx.phone, pos);
 	}
 	mem_deref(c->sess);
