@@ -65,6 +65,7 @@ test('consult, cancel, consult again, conference, then an attended ' +
       '.call[data-state=connected]').length === 1 &&
       !document.querySelector('.call-link'));
 
+    await far.close();
     far = await farEnd({ port: farPort });
     await consult('01632960999');
     const outside = await p1.getAttribute('.call[data-state=connected]',
@@ -86,6 +87,7 @@ test('consult, cancel, consult again, conference, then an attended ' +
     await p1.waitForFunction(() => document.querySelectorAll('.call')
       .length === 1 && !document.querySelector('.call-link'));
 
+    await far.close();
     far = await farEnd({ port: farPort });
     await consult('01632960998');
     await p1.click('.call[data-state=held] #call-complete');

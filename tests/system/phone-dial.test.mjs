@@ -243,6 +243,7 @@ test('blind transfer to an outside number: bridged when it answers; a ' +
     assert.equal((await far.done).code, 0);
     await ok('call.answer', { call: id });
 
+    await far.close();
     far = await farEnd({ port: farPort });
     await ok('call.transfer', { call: id, to: OUTSIDE });
     await con.nextEvent('call.update', (d) => d.id === id &&
