@@ -45,6 +45,8 @@ static void api_destructor(void *data)
 
 	audit_set_hook(api->ctx.audit, NULL, NULL);
 	mem_deref(api->bus);
+	api->ctx.phone = NULL;   /* consoles closed by a shutdown are not
+				    lost consoles (ws.c) */
 	list_flush(&api->clients);
 	list_flush(&api->video);   /* open video channels: viewers, locks */
 	mem_deref(api->ws);

@@ -101,7 +101,11 @@ api_op_h api_op_audio_state, api_op_monitor, api_op_select, api_op_volume,
 	api_op_mute, api_op_ptt, api_op_play, api_op_sounds;
 /* ops_call.c */
 api_op_h api_op_call_state, api_op_call_ready, api_op_call_answer,
-	api_op_call_hangup, api_op_call_hold, api_op_call_transfer;
+	api_op_call_hangup, api_op_call_hold, api_op_call_transfer,
+	api_op_call_dial, api_op_call_consult, api_op_call_complete,
+	api_op_call_cancel, api_op_call_conference, api_op_call_supervise;
+/* ops_icom.c: position-to-position intercom */
+api_op_h api_op_icom_call, api_op_icom_answer, api_op_icom_hangup;
 /* ops_radio.c */
 api_op_h api_op_radio_state, api_op_emergency_ack;
 api_op_h api_op_emergency_raise;

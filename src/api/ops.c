@@ -101,6 +101,20 @@ static const struct api_field f_call_on[] = {
 static const struct api_field f_call_to[] = {
 	{"call", FT_INT, true, 1, 9e15},
 	{"to",   FT_STR, true, 1, 63}, {NULL}};
+static const struct api_field f_sup[] = {
+	{"call", FT_INT, true, 1, 9e15},
+	{"mode", FT_STR, true, 3, 7}, {NULL}};
+static const struct api_field f_icom_to[] = {
+	{"to", FT_STR, true, 1, 63}, {NULL}};
+static const struct api_field f_icom[] = {
+	{"id", FT_INT, true, 1, 9e15}, {NULL}};
+static const struct api_field f_dial[] = {
+	{"to",    FT_STR, true,  1, 31},
+	{"trunk", FT_STR, false, 1, 32}, {NULL}};
+static const struct api_field f_consult[] = {
+	{"call",  FT_INT, true,  1, 9e15},
+	{"to",    FT_STR, true,  1, 31},
+	{"trunk", FT_STR, false, 1, 32}, {NULL}};
 static const struct api_field f_ptz[] = {
 	{"camera", FT_STR, true,  1, 64},
 	{"pan",    FT_NUM, true, -1, 1},
@@ -518,6 +532,15 @@ static const struct api_op ops[] = {
 	{"call.hangup",       "call.answer",     f_call,     api_op_call_hangup},
 	{"call.hold",         "call.answer",     f_call_on,  api_op_call_hold},
 	{"call.transfer",     "call.answer",     f_call_to,  api_op_call_transfer},
+	{"call.dial",         "call.answer",     f_dial,     api_op_call_dial},
+	{"call.consult",      "call.answer",     f_consult,  api_op_call_consult},
+	{"call.consult_complete", "call.answer", f_call,     api_op_call_complete},
+	{"call.consult_cancel", "call.answer",   f_call,     api_op_call_cancel},
+	{"call.conference",   "call.answer",     f_call,     api_op_call_conference},
+	{"call.supervise",    "call.supervise",  f_sup,      api_op_call_supervise},
+	{"intercom.call",     "intercom.call",   f_icom_to,  api_op_icom_call},
+	{"intercom.answer",   "intercom.call",   f_icom,     api_op_icom_answer},
+	{"intercom.hangup",   "intercom.call",   f_icom,     api_op_icom_hangup},
 	{"recording.search",  "recording.replay", f_rec_q,   api_op_rec_search},
 	{"recording.replay",  "recording.replay", f_rec,     api_op_rec_replay},
 	{"recording.recall",  "recording.replay", f_recall,  api_op_rec_recall},
@@ -547,6 +570,8 @@ static const struct {
 	{"camera.adopted",  "camera.view"},
 	{"call.update",     "call.answer"},
 	{"queue.update",    "call.answer"},
+	{"intercom.update", "intercom.call"},
+	{"call.silent",     "call.answer"},
 	{"recording.alarm", "recording.replay"},
 };
 

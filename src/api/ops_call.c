@@ -52,7 +52,14 @@ static int call_fail(struct api_err *e, int err, uint64_t id)
 		return api_fail(e, 409, "the target position is not free");
 	case EINVAL:
 		return api_fail(e, 400, "a call cannot go to its own "
-				"position");
+				"position, or that is not a number");
+	case ENODEV:
+		return api_fail(e, 409, "no trunk here dials out");
+	case EPROTONOSUPPORT:
+		return api_fail(e, 501, "dialling out over an SRTP trunk is "
+				"not supported yet");
+	case EAUTH:
+		return api_fail(e, 502, "the trunk refused our credentials");
 	default:
 		return api_fail(e, 500, "call control failed: %s",
 				strerror(err));
@@ -102,7 +109,7 @@ int api_op_call_ready(struct api_req *r, const json_t *msg, json_t **res,
 }
 
 
-/* answer, hangup, hold share their shape */
+/* answer, hangup, hold, consult's end, conference share their shape */
 static int call_ctl(struct api_req *r, const json_t *msg, json_t **res,
 		    struct api_err *e, const char *action)
 {
@@ -118,6 +125,12 @@ static int call_ctl(struct api_req *r, const json_t *msg, json_t **res,
 		err = phone_answer(ph, pos, id);
 	else if (!strcmp(action, "call.hangup"))
 		err = phone_hangup(ph, pos, id);
+	else if (!strcmp(action, "call.consult_complete"))
+		err = phone_consult_complete(ph, pos, id);
+	else if (!strcmp(action, "call.consult_cancel"))
+		err = phone_consult_cancel(ph, pos, id);
+	else if (!strcmp(action, "call.conference"))
+		err = phone_conference(ph, pos, id);
 	else
 		err = phone_hold(ph, pos, id, json_is_true(
 					 json_object_get(msg, "on")));
@@ -173,5 +186,105 @@ int api_op_call_transfer(struct api_req *r, const json_t *msg,
 		return call_fail(e, err, id);
 
 	*res = json_pack("{s:I, s:s}", "id", (json_int_t)id, "to", target);
+	return 0;
+}
+
+
+int api_op_call_complete(struct api_req *r, const json_t *msg, json_t **res,
+			 struct api_err *e)
+{
+	return call_ctl(r, msg, res, e, "call.consult_complete");
+}
+
+
+int api_op_call_cancel(struct api_req *r, const json_t *msg, json_t **res,
+		       struct api_err *e)
+{
+	return call_ctl(r, msg, res, e, "call.consult_cancel");
+}
+
+
+int api_op_call_conference(struct api_req *r, const json_t *msg,
+			   json_t **res, struct api_err *e)
+{
+	return call_ctl(r, msg, res, e, "call.conference");
+}
+
+
+/* Dial out, or consult (the caller on hold) when msg names a call */
+static int dial(struct api_req *r, const json_t *msg, json_t **res,
+		struct api_err *e, const char *action)
+{
+	struct phone *ph = phone_of(r, e);
+	const char *to = json_string_value(json_object_get(msg, "to"));
+	const char *trunk = json_string_value(json_object_get(msg, "trunk"));
+	const char *pos = session_position(r->sess);
+	uint64_t id = call_field(msg), nid = 0;
+	int err;
+
+	if (!ph)
+		return e->code;
+
+	err = id ? phone_consult(ph, pos, id, to, trunk, &nid) :
+		phone_dial(ph, pos, to, trunk, &nid);
+	audit_call(r, action, id ? id : nid, err ? "failed" : "ok",
+		   json_pack("{s:s, s:s?, s:I}", "to", to, "trunk", trunk,
+			     "leg", (json_int_t)nid));
+	if (err)
+		return call_fail(e, err, id);
+
+	*res = phone_call_json(ph, nid);
+	return 0;
+}
+
+
+int api_op_call_dial(struct api_req *r, const json_t *msg, json_t **res,
+		     struct api_err *e)
+{
+	return dial(r, msg, res, e, "call.dial");
+}
+
+
+int api_op_call_consult(struct api_req *r, const json_t *msg, json_t **res,
+			struct api_err *e)
+{
+	return dial(r, msg, res, e, "call.consult");
+}
+
+
+/* Listen-in, whisper, barge, off: a supervisor on another's call */
+int api_op_call_supervise(struct api_req *r, const json_t *msg,
+			  json_t **res, struct api_err *e)
+{
+	struct phone *ph = phone_of(r, e);
+	const char *mode = json_string_value(json_object_get(msg, "mode"));
+	uint64_t id = call_field(msg);
+	char action[32];
+	int err;
+
+	if (!ph)
+		return e->code;
+
+	err = phone_supervise(ph, session_position(r->sess), id, mode);
+	(void)re_snprintf(action, sizeof(action), "call.%s",
+			  err == EINVAL ? "supervise" : mode);
+	audit_call(r, action, id, err ? "failed" : "ok",
+		   json_pack("{s:s}", "mode", mode));
+	switch (err) {
+
+	case 0:
+		break;
+	case EINVAL:
+		return api_fail(e, 400, "mode is listen, whisper, barge or "
+				"off");
+	case EBUSY:
+		return api_fail(e, 409, "another supervisor is on this call");
+	case EALREADY:
+		return api_fail(e, 409, "this is your own call");
+	default:
+		return call_fail(e, err, id);
+	}
+
+	*res = phone_call_json(ph, id);
 	return 0;
 }

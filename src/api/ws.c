@@ -14,6 +14,7 @@
 #include "core/audit.h"
 #include "auth/rbac.h"
 #include "auth/session.h"
+#include "phone/phone.h"
 #include "api/api.h"
 #include "api/api_int.h"
 
@@ -33,6 +34,23 @@ struct ws_client {
 };
 
 
+/* Another console still open at pos (a reconnect that overlapped) */
+static bool console_at(const struct api *api, const char *pos)
+{
+	struct le *le;
+
+	LIST_FOREACH(&api->clients, le) {
+		const struct ws_client *o = le->data;
+
+		/* NULL while api_destructor flushes the list */
+		if (o && o->sess && session_active(o->sess) &&
+		    !str_cmp(session_position(o->sess), pos))
+			return true;
+	}
+	return false;
+}
+
+
 static void client_destructor(void *data)
 {
 	struct ws_client *c = data;
@@ -40,8 +58,15 @@ static void client_destructor(void *data)
 	list_unlink(&c->le);
 	list_flush(&c->outbox);
 	if (c->sess) {
-		api_audio_release(c->api, session_position(c->sess));
+		const char *pos = session_position(c->sess);
+
+		api_audio_release(c->api, pos);
 		session_detach(c->sess);
+		/* the channel dropped without a logout: the position's
+		 * calls must not wait on a console that is gone */
+		if (c->api->ctx.phone && session_active(c->sess) &&
+		    !console_at(c->api, pos))
+			phone_console_lost(c->api->ctx.phone, pos);
 	}
 	mem_deref(c->sess);
 	mem_deref(c->wc);
@@ -206,6 +231,7 @@ static int hello(struct ws_client *c, const json_t *msg, json_t **result,
 	mem_deref(c->sess);
 	c->sess = mem_ref(s);
 	session_attach(s);
+	phone_console_back(c->api->ctx.phone, session_position(s));
 
 	*result = session_info_json(c->api->ctx.sessions, s);
 	return 0;

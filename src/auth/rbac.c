@@ -34,6 +34,7 @@ static const struct rbac_perm matrix[] = {
 	{"radio.patch",      DS|SV,        "patch talkgroups across bearers"},
 	{"call.answer",      CT|SV,        "answer and handle 999/101 calls"},
 	{"call.supervise",   SV,           "listen-in, whisper, barge"},
+	{"intercom.call",    CT|DS|SV,     "position-to-position intercom"},
 	{"camera.view",      TV|SV|DS,     "view live cameras"},
 	{"camera.control",   TV|SV,        "steer cameras (PTZ), presets"},
 	{"wall.route",       TV|SV,        "route cameras to the video wall"},

@@ -421,6 +421,7 @@ static void conf_destructor(void *arg)
 		mem_deref(c->trunks[i].listen);
 		mem_deref(c->trunks[i].cert);
 		mem_deref(c->trunks[i].credentials);
+		mem_deref(c->trunks[i].peer);
 	}
 	mem_deref(c->trunks);
 	mem_deref(c->directory);

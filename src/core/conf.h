@@ -96,6 +96,7 @@ struct conf_trunk {
 	char *cert;        /* tls: PEM cert + key, 0600               */
 	char *credentials; /* digest "user:password" file, 0600       */
 	bool srtp;         /* offer/require RTP/SAVP (SDES)           */
+	char *peer;        /* "ip:port" outbound INVITEs go to, or NULL */
 };
 
 struct conf {
@@ -159,6 +160,15 @@ struct conf {
 	char *cctv_credentials;    /* "user:password" file, 0600, or NULL */
 	unsigned cctv_lock_idle_ms; /* PTZ lock released after this     */
 	char *cctv_discovery;      /* WS-Discovery Probe target ip:port */
+
+	/* telephony: */
+	unsigned tel_ring_s;       /* offer unanswered -> next taker   */
+	unsigned tel_grace_s;      /* a gone position's call waits     */
+	unsigned tel_announce_s;   /* between a waiting caller's
+				      announcements                    */
+	unsigned tel_rtp_timeout_s; /* no RTP from a caller: call ends */
+	unsigned tel_silent_s;     /* no speech energy: silent flag    */
+	unsigned tel_dial_s;       /* an outbound call rings this long */
 
 	struct conf_site     *sites;     size_t sitec;
 	struct conf_node     *nodes;     size_t nodec;

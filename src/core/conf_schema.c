@@ -234,6 +234,34 @@ static const struct conf_key recording_keys[] = {
 		"less free space than this."},
 };
 
+static const struct conf_key telephony_keys[] = {
+	{.name = "ring_s", .type = CK_INT, .min = 3, .max = 300, .def = "15",
+	 .off = CO(tel_ring_s), .scale = 1,
+	 .doc = "An offer (or a transfer to a position) unanswered this "
+		"long goes to the next call taker (or back to the queue)."},
+	{.name = "grace_s", .type = CK_INT, .min = 0, .max = 3600,
+	 .def = "30", .off = CO(tel_grace_s), .scale = 1,
+	 .doc = "The call of a position that went away (logout, lost "
+		"connection) waits this long for it at the head of the "
+		"queue before any call taker may take it; 0: no wait."},
+	{.name = "announce_s", .type = CK_INT, .min = 1, .max = 600,
+	 .def = "8", .off = CO(tel_announce_s), .scale = 1,
+	 .doc = "Seconds between the announcements a waiting caller "
+		"hears."},
+	{.name = "rtp_timeout_s", .type = CK_INT, .min = 0, .max = 3600,
+	 .def = "60", .off = CO(tel_rtp_timeout_s), .scale = 1,
+	 .doc = "A call whose caller sent no RTP for this long is ended "
+		"(audited with the reason); 0: never."},
+	{.name = "silent_s", .type = CK_INT, .min = 0, .max = 600,
+	 .def = "10", .off = CO(tel_silent_s), .scale = 1,
+	 .doc = "A connected caller with no speech energy this long is "
+		"flagged silent to the call taker; 0: never."},
+	{.name = "dial_s", .type = CK_INT, .min = 5, .max = 600,
+	 .def = "60", .off = CO(tel_dial_s), .scale = 1,
+	 .doc = "An outbound call (dial out, consult, transfer to an "
+		"outside number) not answered within this is given up."},
+};
+
 static const struct conf_key cctv_keys[] = {
 	{.name = "credentials", .type = CK_PATH, .flags = CK_SECRET,
 	 .min = 1, .max = 1024, .off = CO(cctv_credentials),
@@ -390,6 +418,10 @@ static const struct conf_key trunk_keys[] = {
 		"answer; mode 0600. Without it no authentication."},
 	{.name = "srtp", .type = CK_BOOL, .def = "false", .off = TO(srtp),
 	 .doc = "Calls must use SRTP (RTP/SAVP, SDES keys)."},
+	{.name = "peer", .type = CK_ADDR, .off = TO(peer),
+	 .doc = "ip:port of the carrier's SIP side that outbound calls "
+		"(dial out, transfers to outside numbers) go to. Without "
+		"it the trunk only receives calls."},
 };
 
 #define LO(f) offsetof(struct conf_layout, f)
@@ -487,6 +519,7 @@ static const struct conf_sect
 	sect_tetra    = {SECT("tetra", tetra_keys), .check = tetra_check},
 	sect_web      = {SECT("web", web_keys)},
 	sect_cctv     = {SECT("cctv", cctv_keys)},
+	sect_telephony = {SECT("telephony", telephony_keys)},
 	sect_sites    = {SECT("sites", site_keys), .ix = IX_SITE,
 			 LISTOF(sites, sitec, struct conf_site)},
 	sect_nodes    = {SECT("nodes", nodes_keys), .ix = IX_NODE,
@@ -539,6 +572,8 @@ static const struct conf_key root_keys[] = {
 	SECTION("web", CK_REQ, sect_web, "The web console."),
 	SECTION("cctv", 0, sect_cctv, "Digital CCTV: camera credentials, "
 		"PTZ control lock."),
+	SECTION("telephony", 0, sect_telephony, "999/101 call "
+		"handling: timers of the queues and calls."),
 	SECTION("esn", 0, sect_esn, "ESN (MCPTT) bearer; without this "
 		"section it is off."),
 	SECTION("tetra", 0, sect_tetra, "Airwave (TETRA) bearer through a "

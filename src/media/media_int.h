@@ -142,6 +142,7 @@ struct mstream {
 	bool txon;
 
 	uint64_t rx_pkts, rx_bytes, tx_pkts, tx_bytes, rx_bad;
+	uint64_t rx_speech;         /* payloads with speech energy      */
 };
 
 struct mroute {

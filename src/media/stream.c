@@ -241,13 +241,27 @@ static void conceal(struct mstream *s)
 }
 
 
+enum { SPEECH_MS2 = 180 * 180 };
+
 static void decode(struct mstream *s, const uint8_t *p, size_t len)
 {
 	size_t room = ARRAY_SIZE(s->pend) - s->npend;
 	size_t n = room;
 
+	uint64_t sq = 0;
+
 	if (s->ops->decode(s->dec, s->pend + s->npend, &n, p, len) || n > room)
 		return;
+
+	/* speech energy (telephony's silent-call flag): RMS above about
+	 * -45 dBFS, well over a line's idle noise */
+	for (size_t i = 0; i < n; i++) {
+		int32_t v = s->pend[s->npend + i];
+
+		sq += (uint64_t)(v * v);
+	}
+	if (n && sq / n > SPEECH_MS2)
+		++s->rx_speech;
 
 	s->npend += n;
 }
@@ -412,7 +426,7 @@ json_t *mstream_stats(struct mstream *s)
 	jb_stats(s->jb, &js);
 
 	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i,"
-		      " s:I, s:I, s:I, s:I, s:I}",
+		      " s:I, s:I, s:I, s:I, s:I, s:I}",
 		      "codec", s->ops->name,
 		      "received", (json_int_t)js.received,
 		      "lost", (json_int_t)js.lost,
@@ -426,6 +440,7 @@ json_t *mstream_stats(struct mstream *s)
 		      "rx_packets", (json_int_t)s->rx_pkts,
 		      "rx_bytes", (json_int_t)s->rx_bytes,
 		      "rx_dropped", (json_int_t)s->rx_bad,
+		      "rx_speech", (json_int_t)s->rx_speech,
 		      "tx_packets", (json_int_t)s->tx_pkts,
 		      "tx_bytes", (json_int_t)s->tx_bytes);
 	if (o)

@@ -33,7 +33,7 @@ enum { ANNOUNCE_HZ = 425, ANNOUNCE_MS = 600, ANNOUNCE_DBFS = -16 };
 const char *pcall_state_name(enum pcall_state st)
 {
 	static const char *names[] = {"queued", "ringing", "connected",
-				      "held", "ended"};
+				      "held", "dialing", "ended"};
 
 	return st <= PCALL_ENDED ? names[st] : "?";
 }
@@ -45,6 +45,8 @@ static void pcall_destructor(void *arg)
 
 	list_unlink(&c->le);
 	tmr_cancel(&c->ring);
+	if (c->link)
+		c->link->link = NULL;
 	if (c->media_up)
 		(void)media_stream_remove(c->ph->media, c->stream);
 	mem_deref(c->sess);
@@ -77,8 +79,8 @@ static bool port_free(const struct sa *addr, uint16_t port)
 /* The media thread binds the port later: a cursor walking the range
  * (rather than random picks) keeps two calls in quick succession from
  * probing the same free pair before either is bound. */
-static int port_pick(struct phone *ph, const struct sa *addr,
-		     uint16_t *portp)
+int phone_port_pick(struct phone *ph, const struct sa *addr,
+		    uint16_t *portp)
 {
 	enum { LO = 20000, PAIRS = 20000 };
 
@@ -99,13 +101,13 @@ static int port_pick(struct phone *ph, const struct sa *addr,
 }
 
 
-static int sdp_prepare(struct pcall *c, const struct sa *laddr)
+int pcall_sdp_setup(struct pcall *c, const struct sa *laddr)
 {
 	struct sa la = *laddr;
 	uint16_t port;
 	int err;
 
-	err = port_pick(c->ph, &la, &port);
+	err = phone_port_pick(c->ph, &la, &port);
 	if (err)
 		return err;
 
@@ -184,7 +186,7 @@ static void close_handler(int err, const struct sip_msg *msg, void *arg)
 	log_info(MOD, "call %llu: caller side closed: %m",
 		 (unsigned long long)c->id, err);
 	c->sess = mem_deref(c->sess);
-	if (c->direct) {
+	if (c->direct || c->unmanaged) {
 		phone_direct_end(ph, c, acd_end_name(c->st == PCALL_RINGING ?
 				 ACD_END_ABANDONED : ACD_END_CALLER_HUNGUP));
 		return;
@@ -209,6 +211,25 @@ static int srtp_answer(struct pcall *c, const struct pcall_crypto *rc)
 }
 
 
+/* A leg with its id and stream name, in no list yet */
+struct pcall *pcall_new(struct phone *ph, const struct trunk *tr)
+{
+	struct pcall *c = mem_zalloc(sizeof(*c), pcall_destructor);
+
+	if (!c)
+		return NULL;
+
+	c->ph = ph;
+	c->trunk = tr;
+	tmr_init(&c->ring);
+	c->id = ++ph->seq;
+	c->arrival = phone_unix_ms();
+	(void)re_snprintf(c->stream, sizeof(c->stream), "call-%llu",
+			  (unsigned long long)c->id);
+	return c;
+}
+
+
 int pcall_alloc(struct pcall **cp, struct phone *ph,
 		const struct trunk *tr, const struct sip_msg *msg,
 		const char *queue, uint16_t *scode, const char **reason)
@@ -218,17 +239,10 @@ int pcall_alloc(struct pcall **cp, struct phone *ph,
 	struct pcall *c;
 	int err;
 
-	c = mem_zalloc(sizeof(*c), pcall_destructor);
+	c = pcall_new(ph, tr);
 	if (!c)
 		return ENOMEM;
 
-	c->ph = ph;
-	c->trunk = tr;
-	tmr_init(&c->ring);
-	c->id = ++ph->seq;
-	c->arrival = phone_unix_ms();
-	(void)re_snprintf(c->stream, sizeof(c->stream), "call-%llu",
-			  (unsigned long long)c->id);
 	(void)pl_strcpy(&msg->uri.user, c->number, sizeof(c->number));
 	str_ncpy(c->queue, queue, sizeof(c->queue));
 	pcall_caller_parse(c->caller, sizeof(c->caller), c->caller_name,
@@ -236,7 +250,7 @@ int pcall_alloc(struct pcall **cp, struct phone *ph,
 
 	*scode = 500;
 	*reason = "Server Error";
-	err = sdp_prepare(c, &tr->laddr);
+	err = pcall_sdp_setup(c, &tr->laddr);
 	if (err)
 		goto out;
 	err = pcall_offer_read(c->sdp, c->sdpm, c->trunk->srtp, msg, scode,
@@ -281,15 +295,7 @@ void pcall_media_route(struct pcall *c, const char *pos, bool on)
 {
 	struct phone *ph = c->ph;
 
-	if (!pos || !*pos)
-		return;
-
-	(void)media_route(ph->media, pos, c->stream,
-			  on ? MEDIA_HEADSET : MEDIA_OFF, 100);
-	(void)media_ptt(ph->media, pos, c->stream, on);
-	(void)pos_audio_call(ph->pa, pos, on);
-	if (on)
-		(void)media_position(ph->media, pos, true);
+	phone_route(ph, pos, c->stream, on);
 }
 
 
@@ -331,7 +337,7 @@ json_t *pcall_json(const struct pcall *c)
 {
 	uint64_t now = phone_unix_ms();
 
-	return json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?,"
+	return pcall_json_links(c, json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s?,"
 			 " s:I, s:I, s:I}",
 			 "id", (json_int_t)c->id,
 			 "queue", c->queue,
@@ -346,5 +352,5 @@ json_t *pcall_json(const struct pcall *c)
 			 "arrival", (json_int_t)c->arrival,
 			 "answered", (json_int_t)c->answered,
 			 "wait_ms", (json_int_t)(c->answered ?
-				c->answered - c->arrival : now - c->arrival));
+				c->answered - c->arrival : now - c->arrival)));
 }

@@ -25,7 +25,7 @@
 
 #define MOD "phone"
 
-enum { RING_S = 15, GRACE_S = 30, ANNOUNCE_S = 8, STATS_MS = 1000 };
+enum { STATS_MS = 1000 };
 
 
 uint64_t phone_mono_ms(void)
@@ -237,8 +237,10 @@ static void h_ended(const struct acd_call_info *ci, enum acd_end why,
 		return;
 
 	c->st = PCALL_ENDED;
-	call_audit(ph, c, "call.end", acd_end_name(why));
+	call_audit(ph, c, "call.end", c->end_why ? c->end_why :
+		   acd_end_name(why));
 	phone_call_publish(ph, c);
+	pcall_link_gone(c);
 	log_info(MOD, "call %llu ended: %s", (unsigned long long)c->id,
 		 acd_end_name(why));
 	pcall_bye(c);
@@ -319,6 +321,7 @@ static void tick_handler(void *arg)
 		json_t *j = json_pack("{s:o}", "queues", phone_queues_json(ph));
 
 		ph->last_stats = now;
+		phone_watch(ph, now);
 		if (j)
 			bus_publish("queue.update", j);
 		json_decref(j);
@@ -349,8 +352,8 @@ static int acd_setup(struct phone *ph)
 		.max_queues = (uint32_t)cf->resourcec + 1,
 		.max_agents = (uint32_t)cf->positionc + 1,
 		.max_calls = PHONE_MAX_CALLS,
-		.ring_s = RING_S,
-		.grace_s = GRACE_S,
+		.ring_s = cf->tel_ring_s,
+		.grace_s = cf->tel_grace_s,
 		.noanswer = ACD_NA_NOT_READY,
 	};
 	int err;
@@ -360,7 +363,7 @@ static int acd_setup(struct phone *ph)
 		const struct conf_resource *rs = &cf->resources[i];
 		struct acd_queue_conf qc = {
 			.id = (uint32_t)i + 1,
-			.announce_s = ANNOUNCE_S,
+			.announce_s = cf->tel_announce_s,
 		};
 
 		if (rs->type != RES_QUEUE)
@@ -379,7 +382,8 @@ static int acd_setup(struct phone *ph)
 	ph->nagents = (uint32_t)cf->positionc;
 	ph->agents = mem_zalloc(sizeof(*ph->agents) * (ph->nagents + 1),
 				NULL);
-	if (!err && !ph->agents)
+	ph->lost = mem_zalloc(sizeof(*ph->lost) * (ph->nagents + 1), NULL);
+	if (!err && (!ph->agents || !ph->lost))
 		err = ENOMEM;
 	for (uint32_t i = 0; !err && i < ph->nagents; i++) {
 		str_ncpy(ph->agents[i], cf->positions[i].id,
@@ -420,6 +424,7 @@ static void phone_destructor(void *arg)
 	mem_deref(ph->acd);
 	mem_deref((struct conf *)ph->conf);
 	mem_deref(ph->agents);
+	mem_deref(ph->lost);
 	mem_deref(ph->answered);
 	mem_deref(ph->answered10);
 }
@@ -469,6 +474,7 @@ void phone_shutdown(struct phone *ph)
 		return;
 
 	ph->closing = true;
+	icom_shutdown(ph);
 	phone_direct_shutdown(ph);
 	if (ph->acd)
 		acd_shutdown(ph->acd, phone_mono_ms());

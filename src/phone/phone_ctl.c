@@ -50,13 +50,42 @@ void phone_position_gone(struct phone *ph, const char *pos)
 
 	if (!a)
 		return;
+	icom_position_gone(ph, pos);
+	sup_position_gone(ph, pos);
 	phone_direct_gone(ph, pos);
 	if (acd_agent_state(ph->acd, a) != ACD_A_LOGGED_OUT)
 		(void)acd_agent_disconnect(ph->acd, a, phone_mono_ms());
 }
 
 
-static int own_call(struct phone *ph, const char *pos, uint64_t id,
+void phone_console_lost(struct phone *ph, const char *pos)
+{
+	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
+	enum acd_astate st;
+
+	if (!a)
+		return;
+	st = acd_agent_state(ph->acd, a);
+	ph->lost[a - 1] = st != ACD_A_LOGGED_OUT && st != ACD_A_NOT_READY;
+	log_notice(MOD, "console at %s lost without logout (agent %s)", pos,
+		   acd_astate_name(st));
+	phone_position_gone(ph, pos);
+}
+
+
+void phone_console_back(struct phone *ph, const char *pos)
+{
+	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
+
+	if (!a || !ph->lost[a - 1])
+		return;
+	ph->lost[a - 1] = false;
+	log_notice(MOD, "console at %s back: ready again", pos);
+	(void)phone_ready(ph, pos, true);
+}
+
+
+int phone_own_call(struct phone *ph, const char *pos, uint64_t id,
 		    struct pcall **cp)
 {
 	struct pcall *c = ph ? phone_call_find(ph, id) : NULL;
@@ -75,7 +104,7 @@ int phone_answer(struct phone *ph, const char *pos, uint64_t id)
 {
 	struct pcall *c;
 	uint32_t q;
-	int err = own_call(ph, pos, id, &c);
+	int err = phone_own_call(ph, pos, id, &c);
 
 	if (err)
 		return err;
@@ -107,15 +136,17 @@ int phone_answer(struct phone *ph, const char *pos, uint64_t id)
 int phone_hangup(struct phone *ph, const char *pos, uint64_t id)
 {
 	struct pcall *c;
-	int err = own_call(ph, pos, id, &c);
+	int err = phone_own_call(ph, pos, id, &c);
 
 	if (err)
 		return err;
-	if (c->st != PCALL_CONNECTED && c->st != PCALL_HELD)
+	if (c->st != PCALL_CONNECTED && c->st != PCALL_HELD &&
+	    c->st != PCALL_DIALING)
 		return EPROTO;
 
-	if (c->direct) {
-		phone_direct_end(ph, c, acd_end_name(ACD_END_COMPLETED));
+	if (c->direct || c->unmanaged) {
+		phone_direct_end(ph, c, c->st == PCALL_DIALING ? "cancelled" :
+				 acd_end_name(ACD_END_COMPLETED));
 		return 0;
 	}
 	return acd_call_end(ph->acd, id, phone_mono_ms());
@@ -127,11 +158,12 @@ int phone_hangup(struct phone *ph, const char *pos, uint64_t id)
 int phone_hold(struct phone *ph, const char *pos, uint64_t id, bool on)
 {
 	struct pcall *c;
-	int err = own_call(ph, pos, id, &c);
+	int err = phone_own_call(ph, pos, id, &c);
 
 	if (err)
 		return err;
-	if (c->st != (on ? PCALL_CONNECTED : PCALL_HELD))
+	if (c->link || c->icom ||
+	    c->st != (on ? PCALL_CONNECTED : PCALL_HELD))
 		return EPROTO;
 
 	c->st = on ? PCALL_HELD : PCALL_CONNECTED;
@@ -145,11 +177,12 @@ int phone_hold(struct phone *ph, const char *pos, uint64_t id, bool on)
 
 /* The call leaves this call taker (who goes to wrap-up, or is ready
  * again after a direct call) with its audio */
-static int leave(struct phone *ph, struct pcall *c)
+int phone_leave(struct phone *ph, struct pcall *c)
 {
 	uint32_t a = phone_agent_id(ph, c->pos);
 	int err;
 
+	sup_call_gone(ph, c);
 	if (c->direct) {
 		pcall_media_route(c, c->pos, false);
 		c->direct = false;
@@ -174,7 +207,7 @@ static int to_queue(struct phone *ph, struct pcall *c, uint32_t q)
 	uint64_t now = phone_mono_ms();
 	int err;
 
-	err = leave(ph, c);
+	err = phone_leave(ph, c);
 	if (err)
 		return err;
 
@@ -193,16 +226,19 @@ int phone_transfer(struct phone *ph, const char *pos, uint64_t id,
 {
 	struct pcall *c;
 	uint32_t q;
-	int err = own_call(ph, pos, id, &c);
+	int err = phone_own_call(ph, pos, id, &c);
 
 	if (err)
 		return err;
-	if (c->st != PCALL_CONNECTED && c->st != PCALL_HELD)
+	if (c->link || c->icom ||
+	    (c->st != PCALL_CONNECTED && c->st != PCALL_HELD))
 		return EPROTO;
 
 	q = phone_queue_id(ph, target);
 	if (q)
 		return to_queue(ph, c, q);
+	if (!phone_agent_id(ph, target) && phone_number_ok(target))
+		return phone_transfer_out(ph, c, target);
 
 	/* to a position: it must be there and free */
 	if (!phone_agent_id(ph, target))
@@ -213,7 +249,7 @@ int phone_transfer(struct phone *ph, const char *pos, uint64_t id,
 	    ACD_A_AVAILABLE)
 		return EBUSY;
 
-	err = leave(ph, c);
+	err = phone_leave(ph, c);
 	if (err)
 		return err;
 	err = phone_direct_offer(ph, c, target);
@@ -221,6 +257,25 @@ int phone_transfer(struct phone *ph, const char *pos, uint64_t id,
 		phone_direct_requeue(ph, c);
 		return 0;
 	}
+	return 0;
+}
+
+
+int phone_dial(struct phone *ph, const char *pos, const char *number,
+	       const char *trunk, uint64_t *id)
+{
+	struct pcall *c;
+	int err;
+
+	if (!ph || !phone_agent_id(ph, pos))
+		return ENOENT;
+
+	err = phone_dial_leg(ph, pos, number, trunk, &c);
+	if (err)
+		return err;
+
+	phone_call_publish(ph, c);
+	*id = c->id;
 	return 0;
 }
 
@@ -251,7 +306,8 @@ json_t *phone_state_json(const struct phone *ph, const char *pos)
 				acd_agent_state(ph->acd, i + 1))));
 	}
 
-	return json_pack("{s:o, s:s, s:b, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:o}",
+			 "intercoms", phone_icom_json(ph, pos),
 			 "positions", agents,
 			 "agent", acd_astate_name(st),
 			 "ready", st == ACD_A_AVAILABLE || st == ACD_A_RINGING

@@ -19,8 +19,6 @@
 
 #define MOD "phone"
 
-enum { DIRECT_RING_S = 15 };
-
 
 static void target_release(struct phone *ph, struct pcall *c)
 {
@@ -78,7 +76,7 @@ int phone_direct_offer(struct phone *ph, struct pcall *c, const char *pos)
 	c->answered = 0;
 	str_ncpy(c->pos, pos, sizeof(c->pos));
 	str_ncpy(c->last_pos, pos, sizeof(c->last_pos));
-	tmr_start(&c->ring, DIRECT_RING_S * 1000, ring_timeout, c);
+	tmr_start(&c->ring, ph->conf->tel_ring_s * 1000, ring_timeout, c);
 	phone_call_publish(ph, c);
 	return 0;
 }
@@ -98,24 +96,28 @@ void phone_direct_end(struct phone *ph, struct pcall *c, const char *why)
 
 	tmr_cancel(&c->ring);
 	pcall_media_route(c, c->pos, false);
-	target_release(ph, c);
+	if (c->direct)
+		target_release(ph, c);
 	c->st = PCALL_ENDED;
 	(void)re_snprintf(obj, sizeof(obj), "%llu",
 			  (unsigned long long)c->id);
-	d = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "queue", c->queue,
+	d = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:b}", "queue", c->queue,
 		      "number", c->number, "caller", c->caller,
 		      "trunk", c->trunk ? c->trunk->id : "",
-		      "position", *c->last_pos ? c->last_pos : NULL);
+		      "position", *c->last_pos ? c->last_pos : NULL,
+		      "outbound", c->outbound);
 	(void)audit_log(ph->audit, "system", NULL, "call.end", obj, why, d);
 	json_decref(d);
 	phone_call_publish(ph, c);
+	pcall_link_gone(c);
 	log_info(MOD, "call %llu ended: %s", (unsigned long long)c->id, why);
 	pcall_bye(c);
 	mem_deref(c);
 }
 
 
-/* The target position went: its direct calls go back to the queue */
+/* The target position went: its direct calls go back to the queue,
+ * the calls it placed (nobody else can talk on them) end */
 void phone_direct_gone(struct phone *ph, const char *pos)
 {
 	struct le *le = list_head(&ph->calls);
@@ -123,9 +125,17 @@ void phone_direct_gone(struct phone *ph, const char *pos)
 	while (le) {
 		struct pcall *c = le->data;
 
-		le = le->next;
-		if (c->direct && !strcmp(c->pos, pos))
+		if (c->direct && !strcmp(c->pos, pos)) {
+			le = le->next;
 			phone_direct_requeue(ph, c);
+		}
+		else if (c->outbound && !strcmp(c->pos, pos)) {
+			phone_direct_end(ph, c, "position_gone");
+			le = list_head(&ph->calls);   /* maybe its link too */
+		}
+		else {
+			le = le->next;
+		}
 	}
 }
 
@@ -135,11 +145,15 @@ void phone_direct_shutdown(struct phone *ph)
 {
 	struct le *le = list_head(&ph->calls);
 
+	/* ending one leg may end its linked leg too: walk again each time */
 	while (le) {
 		struct pcall *c = le->data;
 
-		le = le->next;
-		if (c->direct)
-			phone_direct_end(ph, c, acd_end_name(ACD_END_RESTART));
+		if (!c->direct && !c->unmanaged) {
+			le = le->next;
+			continue;
+		}
+		phone_direct_end(ph, c, acd_end_name(ACD_END_RESTART));
+		le = list_head(&ph->calls);
 	}
 }

@@ -40,6 +40,7 @@ struct rec {
 	char site[64];
 	struct rec_ring ring;
 	struct rec_thr *thr;
+	struct bus_sub *sub_icom;     /* intercom.update                */
 	struct bus_sub *sub;          /* radio.floor                    */
 	struct bus_sub *sub_call;     /* call.update                    */
 	struct mqueue *mq;
@@ -279,12 +280,39 @@ static void call_handler(const char *event, json_t *data, void *arg)
 }
 
 
+/* An intercom: each position's side "icom-<id>-<pos>" transmits that
+ * position's voice (position and operator) and receives the other's
+ * (the other position as talker) */
+static void icom_handler(const char *event, json_t *data, void *arg)
+{
+	struct rec *r = arg;
+	json_int_t id = json_integer_value(json_object_get(data, "id"));
+	const char *pos[2] = {jstr(data, "from"), jstr(data, "to")};
+	struct rec_floor f;
+
+	(void)event;
+	if (id <= 0 || strcmp(jstr(data, "state"), "connected"))
+		return;
+
+	for (int i = 0; i < 2; i++) {
+		memset(&f, 0, sizeof(f));
+		re_snprintf(f.resource, sizeof(f.resource), "icom-%lld-%s",
+			    (long long)id, pos[i]);
+		str_ncpy(f.talker, pos[1 - i], sizeof(f.talker));
+		str_ncpy(f.position, pos[i], sizeof(f.position));
+		operator_at(r, f.position, f.operator_, sizeof(f.operator_));
+		rec_thr_floor(r->thr, &f);
+	}
+}
+
+
 static void destructor(void *arg)
 {
 	struct rec *r = arg;
 
 	/* the media engine, which calls the tap, is gone by now (iccsd
 	 * frees it first): nothing writes into the ring any more */
+	mem_deref(r->sub_icom);
 	mem_deref(r->sub);
 	mem_deref(r->sub_call);
 	mem_deref(r->replay);
@@ -344,6 +372,9 @@ int rec_alloc(struct rec **rp, const struct conf *cf, struct store *st,
 	if (!err)
 		err = bus_subscribe(&r->sub_call, "call.update", call_handler,
 				    r);
+	if (!err)
+		err = bus_subscribe(&r->sub_icom, "intercom.update",
+				    icom_handler, r);
 	if (err)
 		goto out;
 

@@ -217,7 +217,8 @@ static void file_name(struct rec_thr *t, struct rec_open *o,
 
 
 /* What a stream id says about its resource: "esn:tg1" is the ESN
- * bearer's stream of tg1, "call-7" telephony's leg of call 7, anything
+ * bearer's stream of tg1, "call-7" telephony's leg of call 7, "icom-9-P1"
+ * position P1's side of intercom 9 (sup-: of a supervision), anything
  * else a gateway's fixed stream named after its talkgroup */
 static const struct {
 	const char *prefix;
@@ -228,6 +229,8 @@ static const struct {
 	{"esn:",   "esn",   false, false},
 	{"tetra:", "tetra", false, false},
 	{"call-",  "call",  true,  true},
+	{"icom-",  "intercom", true, false},
+	{"sup-",   "supervision", true, false},
 };
 
 

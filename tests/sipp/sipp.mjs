@@ -11,10 +11,13 @@ import { rtpPeer, rtpPacket, pcmuPayload, tone, ulawDecode, FRAME }
 export const SIPP_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 // The trunk section of a test config (a UDP trunk unless told)
-export function trunkPatch({ port, transport = 'udp', id = 'bt-1' }) {
+export function trunkPatch({ port, transport = 'udp', id = 'bt-1',
+  peer }) {
   return (text) => text.replace(/^queues:\n/m,
     `trunks:\n  - id: ${id}\n    transport: ${transport}\n` +
-    `    listen: "127.0.0.1:${port}"\nqueues:\n`).replace(/^cameras:\n/m,
+    `    listen: "127.0.0.1:${port}"\n` +
+    (peer ? `    peer: "127.0.0.1:${peer}"\n` : '') + 'queues:\n')
+    .replace(/^cameras:\n/m,
     `  - id: q101\n    name: "101 Non-emergency"\n` +
     `    roles: [calltaker, supervisor]\n    numbers: ["101"]\n` +
     `    priority: 0\ncameras:\n`);
@@ -77,4 +80,31 @@ export function heard(call, n0 = 0) {
     out[i * 160 + j] = ulawDecode(u);
   }));
   return out;
+}
+
+// An outside party iccsd calls: sipp as UAS on `port` ('uas-answer':
+// answers, waits for BYE; 'uas-busy': 486).  Returns {peer, done,
+// iccsRtpPort()} like placeCall.
+export async function farEnd({ port, scenario = 'uas-answer',
+  timeoutMs = 60000 }) {
+  const peer = await rtpPeer();
+  const dir = await makeTempDir('iccs-sipp-');
+  const msgFile = path.join(dir, 'messages.log');
+  const args = ['-sf', path.join(SIPP_DIR, `${scenario}.xml`),
+    '-i', '127.0.0.1', '-p', String(port), '-t', 'u1',
+    // sipp refuses a variable the scenario does not use
+    ...(scenario === 'uas-busy' ? [] : ['-set', 'rtp_port',
+      String(peer.port)]), '-m', '1',
+    '-timeout', `${Math.round(timeoutMs / 1000)}s`, '-timeout_error',
+    '-nostdin', '-trace_msg', '-message_file', msgFile];
+  const done = run('sipp', args, { timeoutMs: timeoutMs + 5000, cwd: dir });
+  const call = { peer, done, msgFile, dir, ssrc: 0x5eed8000 + port };
+  // where iccsd receives the far end's RTP: the m= line of its offer
+  call.iccsRtpPort = () => waitFor(() => {
+    const t = fs.existsSync(msgFile) ? fs.readFileSync(msgFile, 'utf8') : '';
+    const m = /INVITE sip:[\s\S]*?m=audio (\d+)/.exec(t);
+    return m ? Number(m[1]) : null;
+  }, 10000, 'our INVITE with the SDP offer');
+  call.close = () => peer.close();
+  return call;
 }

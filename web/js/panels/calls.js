@@ -1,6 +1,9 @@
 // Calls panel (call takers): ready / not ready, the call offered to this
 // position with one big Answer button, and the call in hand with caller
-// id, queue, timer and its controls (hold, transfer to a queue, hang up).
+// id, queue, timer and its controls (hold, transfer to a queue or a
+// position, consult an outside number then complete, conference or
+// cancel, hang up); dial out; position-to-position intercom; for
+// supervisors listen-in, whisper and barge on other positions' calls.
 // Queue panel: every waiting call with its wait time and priority.
 //
 // The server decides everything (phone.h): the panel shows call.state
@@ -11,11 +14,14 @@ import { duration } from '../fmt.js';
 import { acquireAudio } from '../audio/engine.js';
 
 const STATE_TEXT = { queued: 'Waiting', ringing: 'Ringing', connected:
-  'Connected', held: 'On hold', ended: 'Ended' };
+  'Connected', held: 'On hold', dialing: 'Dialling', ended: 'Ended' };
+const LINK_TEXT = { consult: 'Consulting', conference: 'Conference',
+  transfer: 'Transferring', bridge: 'Transferred' };
 
 // Shared by both panels: the calls the server told us about
 function callStore(control, onChange) {
   const calls = new Map();
+  const icoms = new Map();      // intercoms of this position
   let queues = [];
   let positions = [];
   let ready = false;
@@ -29,6 +35,8 @@ function callStore(control, onChange) {
     .then((st) => {
       calls.clear();
       for (const c of st.calls || []) put(c);
+      icoms.clear();
+      for (const i of st.intercoms || []) icoms.set(i.id, i);
       queues = st.queues || [];
       positions = st.positions || [];
       ready = !!st.ready;
@@ -40,13 +48,23 @@ function callStore(control, onChange) {
     queues = (d && d.queues) || queues;
     onChange();
   });
+  const offIcom = control.on('intercom.update', (i) => {
+    if (!i || !i.id) return;
+    if (i.state === 'ended') icoms.delete(i.id);
+    else icoms.set(i.id, i);
+    onChange();
+  });
+  const offSilent = control.on('call.silent', (d) => {
+    const c = d && calls.get(d.id);
+    if (c) { c.silent = d.silent; onChange(); }
+  });
   return {
-    calls, load,
+    calls, load, put, icoms,
     queues: () => queues,
     positions: () => positions,
     ready: () => ready,
     setReady: (r) => { ready = r; onChange(); },
-    stop() { offReady(); offCall(); offQueue(); },
+    stop() { offReady(); offCall(); offQueue(); offIcom(); offSilent(); },
   };
 }
 
@@ -66,9 +84,19 @@ export default {
         const st = await request('call.ready', { on: !store.ready() });
         if (st) store.setReady(!!st.ready);
       } });
-    tools.append(readyBtn);
+    const dialNum = h('input', { id: 'call-dial-number', type: 'tel',
+      size: 12, placeholder: 'Number', 'aria-label': 'Number to dial' });
+    const dialBtn = h('button', { type: 'button', id: 'call-dial',
+      class: 'btn btn-small', text: 'Dial', onclick: async () => {
+        if (!dialNum.value) return;
+        store.put(await request('call.dial', { to: dialNum.value }));
+      } });
+    tools.append(readyBtn, dialNum, dialBtn);
     const box = h('div', { class: 'call-box', id: 'call-box' });
-    el.append(box);
+    const icomBox = h('div', { class: 'intercom-box', id: 'intercom' });
+    const supBox = h('div', { class: 'supervise-box', id: 'supervise' });
+    el.append(box, icomBox, supBox);
+    const isSup = (sess.roles || []).includes('supervisor');
 
     const mine = () => [...store.calls.values()].filter(
       (c) => c.position === myPos);
@@ -81,25 +109,54 @@ export default {
     };
     const act = (op, c, extra = {}) => request(op, { call: c.id, ...extra })
       .then((r) => { if (r && r.id) store.calls.set(r.id, r); show(); });
+    const btn = (id, text, cls, onclick) => h('button', { type: 'button',
+      id, class: `btn ${cls} ${id}`, text, onclick });
+
+    // consult an outside number or a position with the caller on hold
+    const consultPick = (c) => {
+      const num = h('input', { id: 'call-consult-number', type: 'text',
+        size: 12, placeholder: 'Number or position',
+        'aria-label': 'Number or position to consult' });
+      return h('span', { class: 'call-consult' }, num,
+        btn('call-consult', 'Consult', '', () => num.value &&
+          act('call.consult', c, { to: num.value })));
+    };
+    // the first leg of a consult carries its three ways out
+    const linkControls = (c) => (c.link_kind === 'consult' && !c.second
+      ? [btn('call-complete', 'Complete transfer', 'btn-primary',
+        () => act('call.consult_complete', c)),
+      c.intercom ? null : btn('call-conference', 'Conference', '',
+        () => act('call.conference', c)),
+      btn('call-consult-cancel', 'Cancel consult', '',
+        () => act('call.consult_cancel', c))] : []);
 
     const callCard = (c) => {
       const timerFrom = c.answered || c.arrival;
-      const btn = (id, text, cls, onclick) => h('button', { type: 'button',
-        id, class: `btn ${cls}`, text, onclick });
-      const controls = c.state === 'ringing'
-        ? [btn('call-answer', 'Answer', 'btn-primary btn-large',
-          () => act('call.answer', c))]
-        : [btn('call-hold', c.state === 'held' ? 'Resume' : 'Hold', '',
-          () => act('call.hold', c, { on: c.state !== 'held' })),
-        transferPick(c),
-        btn('call-hangup', 'Hang up', 'btn-danger',
-          () => act('call.hangup', c))];
+      const hangup = btn('call-hangup', c.state === 'dialing' ? 'Cancel' :
+        'Hang up', 'btn-danger', () => act('call.hangup', c));
+      let controls;
+      if (c.state === 'ringing') {
+        controls = [btn('call-answer', 'Answer', 'btn-primary btn-large',
+          () => act('call.answer', c))];
+      } else if (c.link_kind || c.state === 'dialing') {
+        controls = [...linkControls(c), hangup];
+      } else {
+        controls = [btn('call-hold', c.state === 'held' ? 'Resume' : 'Hold',
+          '', () => act('call.hold', c, { on: c.state !== 'held' })),
+        transferPick(c), consultPick(c), hangup];
+      }
       return h('article', { class: `call call-${c.state}`,
         'data-call': String(c.id), 'data-state': c.state },
       h('div', { class: 'call-head' },
         h('span', { class: 'call-number', text: c.number }),
         h('span', { class: 'call-queue', text: c.queue_name || c.queue }),
-        h('span', { class: 'pill', text: STATE_TEXT[c.state] || c.state })),
+        h('span', { class: 'pill', text: STATE_TEXT[c.state] || c.state }),
+        c.link_kind ? h('span', { class: 'pill call-link',
+          text: LINK_TEXT[c.link_kind] }) : null,
+        c.silent ? h('span', { class: 'pill pill-warn call-silent',
+          text: 'Silent caller' }) : null,
+        c.supervisor ? h('span', { class: 'pill call-supervised',
+          text: `${c.supervisor.mode}: ${c.supervisor.position}` }) : null),
       h('div', { class: 'call-caller', text: callerText(c) }),
       h('div', { class: 'call-meta muted' }, `trunk ${c.trunk} · `,
         h('span', { class: 'call-timer since mono',
@@ -122,15 +179,65 @@ export default {
       return pick;
     };
 
+    // intercom: call a position, answer, hang up
+    const icomCard = (i) => {
+      const incoming = i.to === myPos;
+      const other = incoming ? i.from : i.to;
+      const hang = btn('icom-hangup', i.state === 'ringing' ? (incoming ?
+        'Reject' : 'Cancel') : 'Hang up', 'btn-danger', () =>
+        request('intercom.hangup', { id: i.id }));
+      return h('article', { class: `intercom intercom-${i.state}`,
+        'data-intercom': String(i.id), 'data-state': i.state },
+      h('span', { text: `Intercom ${incoming ? 'from' : 'to'} ${other}` }),
+      ' ', h('span', { class: 'pill', text: i.state }), ' ',
+      i.state === 'ringing' && incoming
+        ? btn('icom-answer', 'Answer', 'btn-primary', () =>
+          request('intercom.answer', { id: i.id })) : null, hang);
+    };
+    let icomTo = '';             // kept across redraws
+    const icomPick = () => {
+      const pick = h('select', { id: 'icom-to', 'aria-label':
+        'Intercom to' }, h('option', { value: '', text: 'Intercom to…' }),
+      store.positions().filter((p) => p.id !== myPos).map((p) =>
+        h('option', { value: p.id, text: p.id })));
+      pick.value = icomTo;
+      pick.addEventListener('change', () => { icomTo = pick.value; });
+      return h('div', { class: 'intercom-call' }, pick,
+        btn('icom-call', 'Call', '', () => pick.value &&
+          request('intercom.call', { to: pick.value })));
+    };
+    // supervisor: other positions' calls in progress
+    const supCard = (c) => h('div', { class: 'sup-call',
+      'data-call': String(c.id) },
+    h('span', { text: `${c.position}: ${callerText(c)} ` }),
+    ['listen', 'whisper', 'barge', 'off'].map((m) => btn(`sup-${m}`,
+      m[0].toUpperCase() + m.slice(1), c.supervisor?.mode === m &&
+        c.supervisor.position === myPos ? 'btn-primary' : '',
+      () => act('call.supervise', c, { mode: m }))));
+
     const show = () => {
       const my = mine();
+      const icoms = [...store.icoms.values()];
       readyBtn.textContent = store.ready() ? 'Ready' : 'Not ready';
       readyBtn.classList.toggle('btn-primary', store.ready());
       readyBtn.setAttribute('aria-pressed', String(store.ready()));
-      talk(my.some((c) => c.state === 'connected'));
-      fill(box, my.length ? my.map(callCard) : h('p', { class: 'muted',
-        text: store.ready() ? 'Waiting for a call…' :
-          'Not ready: press Ready to take calls.' }));
+      const supTalk = [...store.calls.values()].some((c) =>
+        c.supervisor?.position === myPos && c.supervisor.mode !== 'listen');
+      talk(my.some((c) => c.state === 'connected') || supTalk ||
+        icoms.some((i) => i.state === 'connected'));
+      // a number being typed is not wiped by the next event
+      const typing = document.activeElement?.tagName === 'INPUT' &&
+        box.contains(document.activeElement);
+      if (!typing) {
+        fill(box, my.length ? my.map(callCard) : h('p', { class: 'muted',
+          text: store.ready() ? 'Waiting for a call…' :
+            'Not ready: press Ready to take calls.' }));
+      }
+      fill(icomBox, [...icoms.map(icomCard), icoms.length ? null :
+        icomPick()]);
+      fill(supBox, isSup ? [...store.calls.values()].filter((c) =>
+        c.position && c.position !== myPos && c.state === 'connected')
+        .map(supCard) : []);
     };
     const store = callStore(control, show);
     if (every) every(() => {
