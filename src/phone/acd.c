@@ -503,6 +503,14 @@ enum acd_astate acd_agent_state(const struct acd *acd, uint32_t id)
 }
 
 
+bool acd_agent_nr_after(const struct acd *acd, uint32_t id)
+{
+	const struct acd_agent *a = acd ? acd_agent_find(acd, id) : NULL;
+
+	return a && a->nr_after;
+}
+
+
 void acd_stats(const struct acd *acd, struct acd_stats *st)
 {
 	if (acd && st)

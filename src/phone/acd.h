@@ -155,6 +155,8 @@ void acd_shutdown(struct acd *acd, uint64_t now);
 int  acd_call_get(const struct acd *acd, uint64_t id,
 		  struct acd_call_info *ci);
 enum acd_astate acd_agent_state(const struct acd *acd, uint32_t id);
+/* Not ready was asked for during the agent's call: it will be after */
+bool acd_agent_nr_after(const struct acd *acd, uint32_t id);
 void acd_stats(const struct acd *acd, struct acd_stats *st);
 /* Consistency of every list and counter: 0 or EPROTO with why */
 int  acd_check(const struct acd *acd, const char **why);

@@ -24,8 +24,10 @@ static const uint32_t aev_from[AEV_COUNT] = {
 	[AEV_LOGIN]      = S(LOGGED_OUT),
 	[AEV_LOGOUT]     = S(NOT_READY) | S(AVAILABLE) | S(RINGING)
 			   | S(WRAP_UP),
-	[AEV_READY]      = S(NOT_READY) | S(AVAILABLE) | S(WRAP_UP),
-	[AEV_NOT_READY]  = S(NOT_READY) | S(AVAILABLE) | S(WRAP_UP),
+	[AEV_READY]      = S(NOT_READY) | S(AVAILABLE) | S(ON_CALL)
+			   | S(WRAP_UP),
+	[AEV_NOT_READY]  = S(NOT_READY) | S(AVAILABLE) | S(ON_CALL)
+			   | S(WRAP_UP),
 	[AEV_ANSWER]     = S(RINGING),
 	[AEV_REJECT]     = S(RINGING),
 	[AEV_DISCONNECT] = LOGGED_IN,
@@ -124,7 +126,11 @@ static void hangup(struct acd *acd, struct acd_call *c, enum acd_end why,
 
 	a->call = NULL;
 	--acd->st.calls[ACD_C_CONNECTED];
-	if (a->wrap_ms)
+	if (a->nr_after) {
+		a->nr_after = false;
+		acd_agent_set(acd, a, ACD_A_NOT_READY, now);
+	}
+	else if (a->wrap_ms)
 		acd_agent_set(acd, a, ACD_A_WRAP_UP, now);
 	else
 		make_available(acd, a, now);
@@ -270,6 +276,7 @@ int acd_agent_login(struct acd *acd, uint32_t id, uint64_t now)
 	if (err)
 		return err;
 
+	a->nr_after = false;
 	make_available(acd, a, now);
 
 	/* Back within the grace period: their own call comes first */
@@ -312,6 +319,13 @@ int acd_agent_ready(struct acd *acd, uint32_t id, bool ready, uint64_t now)
 
 	if (err || a->st == to)
 		return err;
+
+	/* on a call: "not ready after this call", as call takers expect of
+	 * the button; ready again before the end takes it back */
+	if (a->st == ACD_A_ON_CALL) {
+		a->nr_after = !ready;
+		return 0;
+	}
 
 	if (ready)
 		make_available(acd, a, now);

@@ -21,6 +21,8 @@ struct acd_agent {
 	uint64_t due;                /* ring timeout or end of wrap-up     */
 	struct acd_call *call;       /* ringing or connected               */
 	struct acd_call *resv;       /* waiting for us in a grace period   */
+	bool nr_after;               /* not ready asked for on a call:
+					  applies when it ends             */
 };
 
 struct acd_call {

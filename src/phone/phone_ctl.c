@@ -35,9 +35,11 @@ int phone_ready(struct phone *ph, const char *pos, bool ready)
 		err = acd_agent_login(ph->acd, a, now);
 		st = acd_agent_state(ph->acd, a);
 	}
-	if (!err && !ready && st == ACD_A_AVAILABLE)
+	/* on a call the ACD keeps the wish for when the call ends */
+	if (!err && !ready && (st == ACD_A_AVAILABLE || st == ACD_A_ON_CALL))
 		err = acd_agent_ready(ph->acd, a, false, now);
-	else if (!err && ready && st == ACD_A_NOT_READY)
+	else if (!err && ready && (st == ACD_A_NOT_READY ||
+				   st == ACD_A_ON_CALL))
 		err = acd_agent_ready(ph->acd, a, true, now);
 
 	return err;
@@ -310,8 +312,9 @@ json_t *phone_state_json(const struct phone *ph, const char *pos)
 			 "intercoms", phone_icom_json(ph, pos),
 			 "positions", agents,
 			 "agent", acd_astate_name(st),
-			 "ready", st == ACD_A_AVAILABLE || st == ACD_A_RINGING
-			 || st == ACD_A_ON_CALL || st == ACD_A_WRAP_UP,
+			 "ready", (st == ACD_A_AVAILABLE || st == ACD_A_RINGING
+			 || st == ACD_A_ON_CALL || st == ACD_A_WRAP_UP) &&
+			 !acd_agent_nr_after(ph->acd, a),
 			 "calls", calls,
 			 "queues", ph ? phone_queues_json(ph) : json_array());
 }

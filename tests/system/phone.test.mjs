@@ -190,6 +190,44 @@ test('hold and resume: the caller leaves and comes back to the headset',
   }
 });
 
+test('not ready pressed during a call holds for after it: the next ' +
+  'caller waits instead of ringing here, until ready again', async () => {
+  await ready(con1, true);
+  const first = await placeCall({ trunkPort, number: '999' });
+  let second;
+  try {
+    const off = await offered(con1, 'P1');
+    assert.equal((await con1.call('call.answer', { call: off.id })).ok,
+      true);
+    const st = await ready(con1, false);
+    assert.equal(st.ready, false, 'the button shows not ready at once');
+    assert.equal(st.agent, 'on-call', 'the call goes on');
+    second = await placeCall({ trunkPort, number: '101' });
+    const waiting = async () => (await con1.call('call.state', {}))
+      .result.queues.reduce((n, q) => n + q.waiting, 0);
+    await waitFor(async () => (await waiting()) === 1, 5000,
+      'the 101 caller waiting (P1 is on a call)');
+    assert.equal((await con1.call('call.hangup', { call: off.id })).ok,
+      true);
+    const after = await waitFor(async () => {
+      const r = (await con1.call('call.state', {})).result;
+      return r.agent === 'not-ready' ? r : null;
+    }, 5000, 'P1 not ready after the call');
+    assert.equal(after.ready, false);
+    assert.equal(await waiting(), 1, 'still waiting, not ringing at P1');
+    await ready(con1, true);
+    const off2 = await offered(con1, 'P1');
+    assert.equal(off2.number, '101');
+    assert.equal((await con1.call('call.answer', { call: off2.id })).ok,
+      true);
+    assert.equal((await con1.call('call.hangup', { call: off2.id })).ok,
+      true);
+  } finally {
+    await first.close();
+    if (second) await second.close();
+  }
+});
+
 test('blind transfer to a queue offers the call to another call taker',
   async () => {
   await ready(con1, true);
