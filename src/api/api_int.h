@@ -105,7 +105,8 @@ api_op_h api_op_call_state, api_op_call_ready, api_op_call_answer,
 	api_op_call_dial, api_op_call_consult, api_op_call_complete,
 	api_op_call_cancel, api_op_call_conference, api_op_call_supervise;
 /* ops_icom.c: position-to-position intercom */
-api_op_h api_op_icom_call, api_op_icom_answer, api_op_icom_hangup;
+api_op_h api_op_icom_call, api_op_icom_answer, api_op_icom_hangup,
+	 api_op_icom_state;
 /* ops_radio.c */
 api_op_h api_op_radio_state, api_op_emergency_ack;
 api_op_h api_op_emergency_raise;

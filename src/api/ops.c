@@ -538,6 +538,7 @@ static const struct api_op ops[] = {
 	{"call.consult_cancel", "call.answer",   f_call,     api_op_call_cancel},
 	{"call.conference",   "call.answer",     f_call,     api_op_call_conference},
 	{"call.supervise",    "call.supervise",  f_sup,      api_op_call_supervise},
+	{"intercom.state",    "intercom.call",   f_none,     api_op_icom_state},
 	{"intercom.call",     "intercom.call",   f_icom_to,  api_op_icom_call},
 	{"intercom.answer",   "intercom.call",   f_icom,     api_op_icom_answer},
 	{"intercom.hangup",   "intercom.call",   f_icom,     api_op_icom_hangup},

@@ -104,3 +104,21 @@ int api_op_icom_hangup(struct api_req *r, const json_t *msg, json_t **res,
 {
 	return icom_ctl(r, msg, res, e, false);
 }
+
+
+/* This position's intercoms and the positions it may call (the intercom
+ * panel of a layout without the calls panel) */
+int api_op_icom_state(struct api_req *r, const json_t *msg, json_t **res,
+		      struct api_err *e)
+{
+	struct phone *ph = r->api->ctx.phone;
+
+	(void)msg;
+	if (!ph)
+		return api_fail(e, 503, "intercom is not served on this node");
+
+	*res = json_pack("{s:o, s:o}", "intercoms",
+			 phone_icom_json(ph, session_position(r->sess)),
+			 "positions", phone_positions_json(ph));
+	return 0;
+}

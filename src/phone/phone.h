@@ -74,6 +74,8 @@ int  phone_icom_call(struct phone *ph, const char *pos, const char *to,
 int  phone_icom_answer(struct phone *ph, const char *pos, uint64_t id);
 int  phone_icom_hangup(struct phone *ph, const char *pos, uint64_t id);
 json_t *phone_icom_json(const struct phone *ph, const char *pos);
+/* [{id, agent}] of every position (new ref) */
+json_t *phone_positions_json(const struct phone *ph);
 
 /* {"ready": bool, "calls": [...], "queues": [...]} for pos (new ref) */
 json_t *phone_state_json(const struct phone *ph, const char *pos);

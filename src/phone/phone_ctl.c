@@ -290,27 +290,35 @@ json_t *phone_call_json(const struct phone *ph, uint64_t id)
 }
 
 
-json_t *phone_state_json(const struct phone *ph, const char *pos)
+/* Every position with its call taker's state (transfer and intercom
+ * targets) */
+json_t *phone_positions_json(const struct phone *ph)
 {
-	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
-	enum acd_astate st = a ? acd_agent_state(ph->acd, a) :
-		ACD_A_LOGGED_OUT;
-	json_t *calls = json_array(), *agents = json_array();
-	struct le *le;
+	json_t *agents = json_array();
 
-	LIST_FOREACH(ph ? &ph->calls : NULL, le)
-		json_array_append_new(calls, pcall_json(le->data));
-
-	/* transfer targets: every position with its call taker's state */
 	for (uint32_t i = 0; ph && i < ph->nagents; i++) {
 		json_array_append_new(agents, json_pack("{s:s, s:s}",
 			"id", ph->agents[i], "agent", acd_astate_name(
 				acd_agent_state(ph->acd, i + 1))));
 	}
+	return agents;
+}
+
+
+json_t *phone_state_json(const struct phone *ph, const char *pos)
+{
+	uint32_t a = ph ? phone_agent_id(ph, pos) : ACD_NONE;
+	enum acd_astate st = a ? acd_agent_state(ph->acd, a) :
+		ACD_A_LOGGED_OUT;
+	json_t *calls = json_array();
+	struct le *le;
+
+	LIST_FOREACH(ph ? &ph->calls : NULL, le)
+		json_array_append_new(calls, pcall_json(le->data));
 
 	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:o}",
 			 "intercoms", phone_icom_json(ph, pos),
-			 "positions", agents,
+			 "positions", phone_positions_json(ph),
 			 "agent", acd_astate_name(st),
 			 "ready", (st == ACD_A_AVAILABLE || st == ACD_A_RINGING
 			 || st == ACD_A_ON_CALL || st == ACD_A_WRAP_UP) &&

@@ -123,3 +123,30 @@ test('intercom by clicking: P1 calls P2, P2 answers and hears P1, P1 ' +
   assert.deepEqual(p1.errors, []);
   assert.deepEqual(p2.errors, []);
 });
+
+test('a dispatcher calls a call taker from the intercom panel: the call ' +
+  'taker answers and hears the dispatcher', async () => {
+  await h.addOperator('dora', ['dispatcher']);
+  const { ctx, page: d } = await newPage(browser);
+  try {
+    await loginThroughPage(d, h, 'dora', PASSWORD, 'P3');
+    await d.waitForSelector('[data-panel=intercom] #icom-to option[value=P1]',
+      { state: 'attached' });
+    await d.selectOption('[data-panel=intercom] #icom-to', 'P1');
+    await d.click('[data-panel=intercom] #icom-call');
+    await p1.click('.intercom[data-state=ringing] #icom-answer');
+    await d.waitForSelector('[data-panel=intercom] .intercom' +
+      '[data-state=connected]');
+    await p1.waitForFunction((f) => {
+      const a = window.iccs.audio.analyse('headset');
+      return Math.abs(a.hz - f) < 30 && a.rms > 0.01;
+    }, MIC_HZ, { timeout: 10000, polling: 50 });
+    await d.click('[data-panel=intercom] .intercom #icom-hangup');
+    await p1.waitForSelector('.intercom', { state: 'detached' });
+    await d.waitForSelector('[data-panel=intercom] #icom-to');
+    assert.deepEqual(d.errors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+

@@ -60,9 +60,9 @@ test('a dispatcher logs in and sees the position screen', async () => {
   assert.equal(await page.textContent('#position-operator'), 'Dora Dispatch');
   const panels = await page.$$eval('[data-panel]', (els) =>
     els.map((e) => e.dataset.panel));
-  // the dispatch layout also names intercom, not built yet: left out
-  assert.deepEqual(panels, ['radio', 'messages', 'map', 'position'],
-    'a dispatcher has the radio, messages and map panels and Position');
+  // the dispatch layout's intercom panel: dispatchers call positions too
+  assert.deepEqual(panels, ['radio', 'messages', 'map', 'intercom', 'position'],
+    'a dispatcher has the radio, messages, map and intercom panels and Position');
 
   // a reload keeps the session (token in sessionStorage, hello again)
   await page.reload();

@@ -12,6 +12,7 @@
 import { h, fill } from '../dom.js';
 import { duration } from '../fmt.js';
 import { acquireAudio } from '../audio/engine.js';
+import { intercomView, intercomPick } from './intercom.js';
 
 const STATE_TEXT = { queued: 'Waiting', ringing: 'Ringing', connected:
   'Connected', held: 'On hold', dialing: 'Dialling', ended: 'Ended' };
@@ -179,33 +180,6 @@ export default {
       return pick;
     };
 
-    // intercom: call a position, answer, hang up
-    const icomCard = (i) => {
-      const incoming = i.to === myPos;
-      const other = incoming ? i.from : i.to;
-      const hang = btn('icom-hangup', i.state === 'ringing' ? (incoming ?
-        'Reject' : 'Cancel') : 'Hang up', 'btn-danger', () =>
-        request('intercom.hangup', { id: i.id }));
-      return h('article', { class: `intercom intercom-${i.state}`,
-        'data-intercom': String(i.id), 'data-state': i.state },
-      h('span', { text: `Intercom ${incoming ? 'from' : 'to'} ${other}` }),
-      ' ', h('span', { class: 'pill', text: i.state }), ' ',
-      i.state === 'ringing' && incoming
-        ? btn('icom-answer', 'Answer', 'btn-primary', () =>
-          request('intercom.answer', { id: i.id })) : null, hang);
-    };
-    let icomTo = '';             // kept across redraws
-    const icomPick = () => {
-      const pick = h('select', { id: 'icom-to', 'aria-label':
-        'Intercom to' }, h('option', { value: '', text: 'Intercom to…' }),
-      store.positions().filter((p) => p.id !== myPos).map((p) =>
-        h('option', { value: p.id, text: p.id })));
-      pick.value = icomTo;
-      pick.addEventListener('change', () => { icomTo = pick.value; });
-      return h('div', { class: 'intercom-call' }, pick,
-        btn('icom-call', 'Call', '', () => pick.value &&
-          request('intercom.call', { to: pick.value })));
-    };
     // supervisor: other positions' calls in progress
     const supCard = (c) => h('div', { class: 'sup-call',
       'data-call': String(c.id) },
@@ -233,12 +207,13 @@ export default {
           text: store.ready() ? 'Waiting for a call…' :
             'Not ready: press Ready to take calls.' }));
       }
-      fill(icomBox, [...icoms.map(icomCard), icoms.length ? null :
-        icomPick()]);
+      fill(icomBox, intercomView(request, myPos, icoms,
+        store.positions(), pick));
       fill(supBox, isSup ? [...store.calls.values()].filter((c) =>
         c.position && c.position !== myPos && c.state === 'connected')
         .map(supCard) : []);
     };
+    const pick = intercomPick();
     const store = callStore(control, show);
     if (every) every(() => {
       for (const t of box.querySelectorAll('.call-timer')) {

@@ -12,6 +12,7 @@ import recordings from './recall.js';
 import calls, { queue } from './calls.js';
 import messages from './messages.js';
 import map from './map.js';
+import intercom from './intercom.js';
 
 export const PANELS = { supervisor, admin, radio, cctv, wall,
-  recordings, calls, queue, messages, map };
+  recordings, calls, queue, messages, map, intercom };
