@@ -157,7 +157,8 @@ for (const rate of [100, 200, 400]) {
 kam.kill();
 
 // (c) on a restarted iccsd: a caller of (b) who gave up before our 200 OK
-// can stay queued (no liveness timeout yet) and would be offered here
+// stays queued until telephony.rtp_timeout_s (60 s) ends the call, and
+// would be offered here meanwhile
 await con.close();
 await h.restart();
 const C = await import('../tests/lib/callers.mjs');

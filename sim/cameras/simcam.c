@@ -184,14 +184,19 @@ static void media_configure(GstRTSPMediaFactory *f, GstRTSPMedia *media,
 }
 
 
-static int mount(GstRTSPMountPoints *mp, struct simcam *c)
+/*
+ * smpte bars are a scene with edges everywhere: any pan shows.  Being
+ * still, they encode to ~110 kbit/s whatever the target; "noise" changes
+ * every pixel every frame, so the encoder spends its whole 1 Mbit/s like
+ * a camera on a busy street (benchmarks of the relay's cost per stream).
+ */
+static int mount(GstRTSPMountPoints *mp, struct simcam *c, bool noise)
 {
 	GstRTSPMediaFactory *f = gst_rtsp_media_factory_new();
 	char launch[1024], path[32];
 
-	/* smpte bars are a scene with edges everywhere: any pan shows */
 	re_snprintf(launch, sizeof(launch),
-		    "( videotestsrc is-live=true pattern=smpte ! "
+		    "( videotestsrc is-live=true pattern=%s ! "
 		    "video/x-raw,width=%d,height=%d,framerate=25/1 ! "
 		    "videocrop name=ptz ! videoscale ! "
 		    "video/x-raw,width=%d,height=%d ! "
@@ -204,7 +209,8 @@ static int mount(GstRTSPMountPoints *mp, struct simcam *c)
 		    "key-int-max=25 bframes=0 bitrate=1000 threads=1 ! "
 		    "video/x-h264,profile=constrained-baseline ! "
 		    "rtph264pay name=pay0 pt=96 config-interval=1 )",
-		    SCENE_W, SCENE_H, VIEW_W, VIEW_H, c->name);
+		    noise ? "snow" : "smpte", SCENE_W, SCENE_H, VIEW_W,
+		    VIEW_H, c->name);
 	gst_rtsp_media_factory_set_launch(f, launch);
 	gst_rtsp_media_factory_set_shared(f, TRUE);
 	g_signal_connect(f, "media-configure", G_CALLBACK(media_configure), c);
@@ -236,7 +242,7 @@ static int rtsp_start(struct simcam_sim *s, pthread_t *tid)
 	gst_rtsp_server_set_service(srv, port);
 	mp = gst_rtsp_server_get_mount_points(srv);
 	for (unsigned i = 0; i < s->n; i++)
-		mount(mp, &s->cams[i]);
+		mount(mp, &s->cams[i], s->noise);
 	g_object_unref(mp);
 	if (gst_rtsp_server_attach(srv, NULL) == 0) {
 		re_fprintf(stderr, "cameras: cannot listen on RTSP port %u\n",
@@ -269,7 +275,7 @@ static int usage(void)
 		   "[--rtsp-port P] [--onvif ADDR:PORT] [--user U "
 		   "--password-file F] [--clock-offset S] [--names A,B,..] "
 		   "[--discovery ADDR:PORT] [--auth wsse|http] "
-		   "[--services yes|no]\n");
+		   "[--services yes|no] [--scene bars|noise]\n");
 	return 2;
 }
 
@@ -303,6 +309,11 @@ static int args(struct simcam_sim *s, int argc, char *argv[])
 			s->http_auth = !strcmp(v, "http");
 		else if (!strcmp(k, "--services"))
 			s->no_services = !strcmp(v, "no");
+		else if (!strcmp(k, "--scene")) {
+			s->noise = !strcmp(v, "noise");
+			if (!s->noise && strcmp(v, "bars"))
+				return EINVAL;
+		}
 		else if (!strcmp(k, "--clock-offset"))
 			s->clock_offset = atoi(v);
 		else if (!strcmp(k, "--names"))

@@ -44,6 +44,7 @@ struct simcam_sim {
 	char pass[128];                  /* empty: no authentication    */
 	bool http_auth;                  /* HTTP digest, not WS-Security */
 	bool no_services;                /* an old device: no GetServices */
+	bool noise;                      /* --scene noise: a busy picture */
 	int clock_offset;                /* s, device clock vs ours     */
 	struct http_sock *hs;
 	struct udp_sock *disc;           /* WS-Discovery, or NULL        */

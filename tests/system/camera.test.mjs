@@ -8,7 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { PASSWORD, startIccs, loginOk, openConsole, run, waitFor,
   makeTempDir, freePort } from '../lib/harness.mjs';
-import { startCameras, camerasYaml, replaceCameras, VideoClient }
+import { SIM, startCameras, camerasYaml, replaceCameras, VideoClient }
   from '../lib/cameras.mjs';
 
 let sim; let sim2; let h; let dir; let discPort;
@@ -357,6 +357,31 @@ test('a video channel still open at shutdown: iccsd stops cleanly',
     const v = await grab('cam-b', 2);
     assert.ok(v.event('init'));
   });
+
+// Bytes of H.264 a camera sends in 3 s of stream time (ffmpeg as client)
+async function bytesIn3s(url) {
+  const r = await run('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp',
+    '-i', url, '-t', '3', '-c', 'copy', '-f', 'h264', 'pipe:1'],
+  { timeoutMs: 20000 });
+  assert.equal(r.code, 0, r.stderr);
+  return Buffer.byteLength(r.stdout, 'latin1');
+}
+
+test('simulator scenes: noise streams at the full 1 Mbit/s (the relay ' +
+  'benchmark), the bars far less; an unknown scene is refused', async () => {
+  const bad = await run(SIM, ['cameras', '--scene', 'fog']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--scene bars\|noise/);
+  const noisy = await startCameras({ count: 1, args: ['--scene', 'noise'] });
+  try {
+    const [n, b] = await Promise.all([bytesIn3s(noisy.rtspUrl(1)),
+      bytesIn3s(sim.rtspUrl(1))]);
+    assert.ok(n / 3 > 60000, `noise: ${n / 3} bytes/s`);
+    assert.ok(b * 3 < n, `bars ${b} vs noise ${n} bytes in 3 s`);
+  } finally {
+    await noisy.stop();
+  }
+});
 
 test('every PTZ action is in the audit trail', async () => {
   const entries = await h.auditExport();
