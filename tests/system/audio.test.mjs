@@ -248,6 +248,13 @@ test('a tone played straight to a position is in its headset only',
   async () => {
     await con.call('radio.select', { talkgroup: TG, on: false });
     await con.call('radio.monitor', { talkgroup: TG, on: false });
+    // frames mixed before the routing changed can arrive after the reply
+    // (another channel): start from a quiet position
+    await waitFor(() => {
+      const fr = framesSince(audio.frames.length - 5);
+      return fr.length === 5 && rms(channel(fr, 'speaker')) < 50 &&
+        rms(channel(fr, 'headset')) < 50;
+    }, 4000, 'P1 quiet once its talkgroup is off');
     const n0 = audio.frames.length;
     const r = await sup.call('audio.play', { target: 'position:P1',
       tone_hz: 900, duration_ms: 1000 });
