@@ -200,8 +200,8 @@ async function remuxCpu(sim, m) {
 //     and the share of the pictures every viewer received.  Anchor for
 //     M = 4 and 16 (BENCH_ANCHORS): as many `ffmpeg -c copy` processes on
 //     the same mounts (a remuxer per stream is how ffmpeg would serve
-//     them; 64 of them started at once, some never got a stream from the
-//     simulator, so the anchor stops at 16).
+//     them; of 64, even started 100 ms apart, some never got a stream
+//     from the simulator, so the anchor stops at 16).
 async function capacity(sim, levels) {
   const max = levels[levels.length - 1];
   const cams = [];
