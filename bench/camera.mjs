@@ -161,18 +161,14 @@ async function switching(sim, h) {
 async function remuxCpu(sim, m) {
   const ffs = [];
   const wrote = new Array(m).fill(0);
-  let bytes = 0;
+  const total = () => wrote.reduce((a, b) => a + b, 0);
   for (let i = 1; i <= m; i++) {
     const p = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp',
       '-i', sim.rtspUrl(1 + ((i - 1) % N)), '-c', 'copy', '-f', 'mp4',
       '-movflags', 'frag_every_frame+empty_moov+default_base_moof',
       'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    p.stdout.on('data', (d) => {
-      bytes += d.length;
-      wrote[i - 1] += d.length;
-    });
+    p.stdout.on('data', (d) => { wrote[i - 1] += d.length; });
     ffs.push(p);
-    await sleep(100);   // not a burst of RTSP set-ups
   }
   try {
     // every remuxer past its start (probe, first keyframe): 2 s of
@@ -180,10 +176,10 @@ async function remuxCpu(sim, m) {
     const started = () => wrote.filter((b) => b > 30000).length;
     await waitFor(() => started() === m, 60000, 'every remuxer streaming')
       .catch(() => {});
-    await sleep(1000);
-    bytes = 0;
+    const before = total();
     const cpu = await cpuOver(ffs.map((p) => p.pid), WINDOW_S);
-    return { cpu, rate: bytes / WINDOW_S / m, started: started() };
+    return { cpu, rate: (total() - before) / WINDOW_S / m,
+      started: started() };
   } finally {
     for (const p of ffs) p.kill('SIGKILL');
   }
@@ -200,8 +196,8 @@ async function remuxCpu(sim, m) {
 //     and the share of the pictures every viewer received.  Anchor for
 //     M = 4 and 16 (BENCH_ANCHORS): as many `ffmpeg -c copy` processes on
 //     the same mounts (a remuxer per stream is how ffmpeg would serve
-//     them; of 64, even started 100 ms apart, some never got a stream
-//     from the simulator, so the anchor stops at 16).
+//     them; of 64, started together or 100 ms apart, some never got a
+//     stream from the simulator, so the anchor stops at 16).
 async function capacity(sim, levels) {
   const max = levels[levels.length - 1];
   const cams = [];

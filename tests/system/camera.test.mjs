@@ -358,13 +358,15 @@ test('a video channel still open at shutdown: iccsd stops cleanly',
     assert.ok(v.event('init'));
   });
 
-// Bytes of H.264 a camera sends in 3 s of stream time (ffmpeg as client)
-async function bytesIn3s(url) {
+// Bytes of H.264 a camera sends in 3 s of stream time (ffmpeg as client;
+// into a file: run() collects stdout as text)
+async function bytesIn3s(url, name) {
+  const file = path.join(dir, `${name}.h264`);
   const r = await run('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp',
-    '-i', url, '-t', '3', '-c', 'copy', '-f', 'h264', 'pipe:1'],
+    '-i', url, '-t', '3', '-c', 'copy', '-f', 'h264', '-y', file],
   { timeoutMs: 20000 });
   assert.equal(r.code, 0, r.stderr);
-  return Buffer.byteLength(r.stdout, 'latin1');
+  return (await fsp.stat(file)).size;
 }
 
 test('simulator scenes: noise streams at the full 1 Mbit/s (the relay ' +
@@ -374,8 +376,8 @@ test('simulator scenes: noise streams at the full 1 Mbit/s (the relay ' +
   assert.match(bad.stderr, /--scene bars\|noise/);
   const noisy = await startCameras({ count: 1, args: ['--scene', 'noise'] });
   try {
-    const [n, b] = await Promise.all([bytesIn3s(noisy.rtspUrl(1)),
-      bytesIn3s(sim.rtspUrl(1))]);
+    const [n, b] = await Promise.all([bytesIn3s(noisy.rtspUrl(1), 'noise'),
+      bytesIn3s(sim.rtspUrl(1), 'bars')]);
     assert.ok(n / 3 > 60000, `noise: ${n / 3} bytes/s`);
     assert.ok(b * 3 < n, `bars ${b} vs noise ${n} bytes in 3 s`);
   } finally {
